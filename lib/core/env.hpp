@@ -1,0 +1,28 @@
+#pragma once
+// Every environment variable the tools read is listed here (and in README "Environment").
+//   HF_ENDPOINT            Hub base URL (default https://huggingface.co)
+//   HF_TOKEN, HUGGING_FACE_HUB_TOKEN, HF_TOKEN_PATH   credentials (see hub/token.hpp)
+//   HF_HOME, XDG_CACHE_HOME, HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE, KERNELS_CACHE   cache paths
+//   HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE   offline mode
+//   HF_HUB_DISABLE_TELEMETRY, DISABLE_TELEMETRY, DO_NOT_TRACK   minimal User-Agent
+//   HF_HUB_DISABLE_IMPLICIT_TOKEN   send no token unless given explicitly
+//   HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT   seconds
+//   KERNELS_TORCH_DIR, KERNELS_PYTHON, VIRTUAL_ENV, PATH   where the system probe looks for torch
+//   NO_COLOR               disable colour
+//   KCPP_RETRY_BASE_MS, KCPP_MAX_RETRIES   retry tuning (tests use small values)
+#include <optional>
+#include <string>
+
+namespace kcpp::env {
+
+// Value of NAME if set (possibly empty).
+std::optional<std::string> get(const char* name);
+// Value of NAME if set and non-empty.
+std::optional<std::string> get_nonempty(const char* name);
+// huggingface_hub's truthiness: 1/ON/YES/TRUE, case-insensitive.
+bool is_truthy(const char* name);
+// Integer value or fallback when unset or not a number.
+long get_long(const char* name, long fallback);
+double get_double(const char* name, double fallback);
+
+}  // namespace kcpp::env
