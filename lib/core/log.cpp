@@ -11,9 +11,12 @@
 namespace kcpp::log {
 
 void setup(int verbosity) {
-  auto logger = spdlog::stderr_color_mt("kcpp");
-  logger->set_pattern(use_color(2) ? "%^%l%$: %v" : "%l: %v");
-  spdlog::set_default_logger(logger);
+  // Idempotent: the first call creates the logger, later calls only change the level.
+  if (!spdlog::get("kcpp")) {
+    auto logger = spdlog::stderr_color_mt("kcpp");
+    logger->set_pattern(use_color(2) ? "%^%l%$: %v" : "%l: %v");
+    spdlog::set_default_logger(logger);
+  }
   spdlog::set_level(verbosity <= 0 ? spdlog::level::warn
                     : verbosity == 1 ? spdlog::level::info
                                      : spdlog::level::debug);

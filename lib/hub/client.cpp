@@ -1,0 +1,254 @@
+#include "hub/client.hpp"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "hub/errors.hpp"
+
+namespace kcpp::hub {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct Origin {
+  std::string scheme, host, port;
+};
+
+Origin origin_of(const std::string& url) {
+  Origin o;
+  auto p = url.find("://");
+  if (p == std::string::npos) return o;
+  o.scheme = url.substr(0, p);
+  std::string authority = url.substr(p + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (auto at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
+  // "[::1]:8080" or "host:8080" or "host"
+  auto bracket = authority.rfind(']');
+  auto colon = authority.rfind(':');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    o.host = authority.substr(0, colon);
+    o.port = authority.substr(colon + 1);
+  } else {
+    o.host = authority;
+  }
+  if (o.port.empty()) o.port = o.scheme == "https" ? "443" : "80";
+  for (auto& c : o.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return o;
+}
+
+json parse_json(const HttpResponse& r, const std::string& what) {
+  auto j = json::parse(r.body, nullptr, false);
+  if (j.is_discarded())
+    throw Error(ErrorKind::parse, fmt::format("the Hub sent malformed JSON for {} ({})", what, log::redact(r.url)));
+  return j;
+}
+
+GitRef to_ref(const json& j) {
+  GitRef r;
+  r.name = j.value("name", "");
+  r.ref = j.value("ref", "");
+  r.target_commit = j.value("targetCommit", "");
+  return r;
+}
+
+std::string normalise_etag(std::string e) {
+  if (e.rfind("W/", 0) == 0) e = e.substr(2);
+  if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
+  return e;
+}
+
+std::uint64_t to_u64(const std::optional<std::string>& s) {
+  if (!s) return 0;
+  try {
+    return std::stoull(*s);
+  } catch (...) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+bool same_origin(const std::string& a, const std::string& b) {
+  auto x = origin_of(a), y = origin_of(b);
+  return x.scheme == y.scheme && x.host == y.host && x.port == y.port;
+}
+
+HubClient::HubClient(ClientSettings settings) : settings_(std::move(settings)) {}
+
+std::string HubClient::api_url(RepoType type, const RepoId& repo) const {
+  return fmt::format("{}/api/{}/{}", settings_.endpoint, api_segment(type), repo.str());
+}
+
+std::string HubClient::resolve_url(RepoType type, const RepoId& repo, const std::string& revision,
+                                   const std::string& path) const {
+  return fmt::format("{}/{}{}/resolve/{}/{}", settings_.endpoint, url_prefix(type), repo.str(),
+                     encode_component(revision), encode_path(path));
+}
+
+Headers HubClient::base_headers(const std::string& url) const {
+  Headers h;
+  if (!settings_.user_agent.empty()) h.emplace_back("User-Agent", settings_.user_agent);
+  if (settings_.token && same_origin(url, settings_.endpoint))
+    h.emplace_back("Authorization", "Bearer " + *settings_.token);
+  return h;
+}
+
+HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, bool accept_redirect) const {
+  if (settings_.offline)
+    throw Error(ErrorKind::offline, fmt::format("cannot reach the Hub for {} '{}': offline mode is enabled",
+                                                type_name(ctx.type), ctx.repo.str()))
+        .hint("unset HF_HUB_OFFLINE to allow network access");
+  auto extra = base_headers(request.url);
+  request.headers.insert(request.headers.begin(), extra.begin(), extra.end());
+
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  const auto& policy = settings_.retry;
+  double slept = 0;
+  for (int attempt = 1;; ++attempt) {
+    std::optional<double> retry_after;
+    std::string failure;
+    try {
+      HttpResponse r = perform(request, settings_.timeouts);
+      bool ok = (r.status >= 200 && r.status < 300) || (accept_redirect && r.status >= 300 && r.status < 400);
+      if (ok) return r;
+      if (!is_retryable_status(r.status) || attempt > policy.max_retries)
+        throw error_from_response(r, request.method, ctx);
+      if (auto ra = r.header("retry-after")) retry_after = parse_retry_after(*ra);
+      failure = fmt::format("HTTP {}", r.status);
+    } catch (Error& e) {
+      bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
+      if (e.kind() != ErrorKind::network) throw;
+      if (!transient || attempt > policy.max_retries) {
+        Error out(ErrorKind::network, fmt::format("cannot reach the Hub at {}", settings_.endpoint));
+        out.cause(e.what());
+        out.hint("check HF_ENDPOINT and your network; set HF_HUB_OFFLINE=1 to use only the local cache");
+        throw out;
+      }
+      failure = e.what();
+    }
+    double delay = backoff_delay_s(policy, attempt, retry_after, jitter(rng));
+    if (slept + delay > policy.max_total_s) delay = std::max(0.0, policy.max_total_s - slept);
+    if (delay <= 0 && slept >= policy.max_total_s) {
+      throw Error(ErrorKind::network, fmt::format("giving up on the Hub at {} after {} attempts",
+                                                  settings_.endpoint, attempt))
+          .cause(failure);
+    }
+    spdlog::warn("{} (attempt {}/{}), retrying in {:.1f}s", log::redact(failure), attempt, policy.max_retries + 1,
+                 delay);
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+    slept += delay;
+  }
+}
+
+Refs HubClient::list_refs(RepoType type, const RepoId& repo, bool include_prs) const {
+  HttpRequest req;
+  req.url = api_url(type, repo) + "/refs" + (include_prs ? "?include_prs=1" : "");
+  RequestContext ctx{repo, type, std::nullopt, std::nullopt, settings_.endpoint};
+  auto j = parse_json(send(std::move(req), ctx), "refs of " + repo.str());
+  Refs refs;
+  try {
+    for (const auto& b : j.at("branches")) refs.branches.push_back(to_ref(b));
+    if (j.contains("tags"))
+      for (const auto& t : j.at("tags")) refs.tags.push_back(to_ref(t));
+    if (j.contains("pullRequests"))
+      for (const auto& p : j.at("pullRequests")) refs.pull_requests.push_back(to_ref(p));
+  } catch (const json::exception& e) {
+    throw Error(ErrorKind::parse, fmt::format("unexpected refs response for {}: {}", repo.str(), e.what()));
+  }
+  return refs;
+}
+
+std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, const std::string& revision,
+                                            const std::string& path, bool recursive) const {
+  std::string url = fmt::format("{}/tree/{}", api_url(type, repo), encode_component(revision));
+  if (!path.empty()) url += "/" + encode_path(path);
+  url += fmt::format("?recursive={}&expand=false", recursive ? "true" : "false");
+  RequestContext ctx{repo, type, revision, path.empty() ? std::nullopt : std::optional(path), settings_.endpoint};
+  std::vector<TreeEntry> out;
+  for (int page = 0; !url.empty(); ++page) {
+    if (page > 100000) throw Error(ErrorKind::parse, "tree pagination does not end");
+    HttpRequest req;
+    req.url = url;
+    auto r = send(std::move(req), ctx);
+    auto j = parse_json(r, "tree of " + repo.str());
+    if (!j.is_array()) throw Error(ErrorKind::parse, fmt::format("unexpected tree response for {}", repo.str()));
+    for (const auto& e : j) {
+      TreeEntry t;
+      std::string kind = e.value("type", "unknown");
+      t.kind = kind == "file" ? TreeEntry::Kind::file
+               : kind == "directory" ? TreeEntry::Kind::directory
+                                     : TreeEntry::Kind::unknown;
+      t.path = e.value("path", "");
+      t.oid = e.value("oid", "");
+      t.size = e.value("size", std::uint64_t{0});
+      if (e.contains("lfs") && e["lfs"].is_object()) {
+        const auto& l = e["lfs"];
+        t.lfs = LfsInfo{l.value("oid", ""), l.value("size", std::uint64_t{0}), l.value("pointerSize", std::uint64_t{0})};
+      }
+      if (e.contains("xetHash") && e["xetHash"].is_string()) t.xet_hash = e["xetHash"].get<std::string>();
+      out.push_back(std::move(t));
+    }
+    auto link = r.header("link");
+    url = link ? parse_link_next(*link).value_or("") : "";
+  }
+  return out;
+}
+
+RepoInfo HubClient::repo_info(RepoType type, const RepoId& repo, const std::string& revision) const {
+  HttpRequest req;
+  req.url = fmt::format("{}/revision/{}", api_url(type, repo), encode_component(revision));
+  RequestContext ctx{repo, type, revision, std::nullopt, settings_.endpoint};
+  auto j = parse_json(send(std::move(req), ctx), "info of " + repo.str());
+  RepoInfo info;
+  info.id = j.value("id", repo.str());
+  info.sha = j.value("sha", "");
+  info.is_private = j.value("private", false);
+  // "gated" is false or a string ("auto" / "manual") on the Hub.
+  info.gated = j.contains("gated") && (j["gated"].is_string() || (j["gated"].is_boolean() && j["gated"].get<bool>()));
+  if (!is_commit_sha(info.sha))
+    throw Error(ErrorKind::parse, fmt::format("the Hub sent no commit sha for {} at '{}'", repo.str(), revision));
+  return info;
+}
+
+FileMetadata HubClient::file_metadata(RepoType type, const RepoId& repo, const std::string& revision,
+                                      const std::string& path) const {
+  HttpRequest req;
+  req.method = "HEAD";
+  req.url = resolve_url(type, repo, revision, path);
+  req.decode_content = false;
+  RequestContext ctx{repo, type, revision, path, settings_.endpoint};
+  auto r = send(req, ctx, /*accept_redirect=*/true);
+  FileMetadata m;
+  m.etag = normalise_etag(r.header("x-linked-etag").value_or(r.header("etag").value_or("")));
+  m.commit = r.header("x-repo-commit").value_or("");
+  bool redirect = r.status >= 300 && r.status < 400;
+  m.size = r.header("x-linked-size") ? to_u64(r.header("x-linked-size"))
+                                     : (redirect ? 0 : to_u64(r.header("content-length")));
+  m.location = r.header("location").value_or(req.url);
+  if (m.etag.empty() || m.commit.empty())
+    throw Error(ErrorKind::parse, fmt::format("the Hub sent incomplete metadata for '{}' in {} at '{}'", path,
+                                              repo.str(), revision))
+        .hint("the server must send ETag (or X-Linked-Etag) and X-Repo-Commit");
+  return m;
+}
+
+bool HubClient::repo_exists(RepoType type, const RepoId& repo) const {
+  try {
+    list_refs(type, repo);
+    return true;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::repo_not_found) return false;
+    throw;
+  }
+}
+
+}  // namespace kcpp::hub

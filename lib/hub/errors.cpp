@@ -1,0 +1,64 @@
+#include "hub/errors.hpp"
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "core/log.hpp"
+
+namespace kcpp::hub {
+
+namespace {
+
+std::string server_message(const HttpResponse& r) {
+  if (auto m = r.header("x-error-message")) return *m;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object()) {
+    if (j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+    if (j.contains("error_description") && j["error_description"].is_string())
+      return j["error_description"].get<std::string>();
+  }
+  return {};
+}
+
+std::string repo_label(const RequestContext& c) {
+  return fmt::format("{} repository '{}'", type_name(c.type), c.repo.str());
+}
+
+}  // namespace
+
+Error error_from_response(const HttpResponse& r, const std::string& method, const RequestContext& c) {
+  const std::string code = r.header("x-error-code").value_or("");
+  const std::string msg = server_message(r);
+  const std::string rev = c.revision.value_or("main");
+  auto with_server = [&](Error e) {
+    e.cause(fmt::format("{} {} answered HTTP {}{}", method, log::redact(r.url), r.status,
+                        msg.empty() ? "" : ": " + log::redact(msg)));
+    return e;
+  };
+
+  if (code == "RevisionNotFound")
+    return with_server(Error(ErrorKind::revision_not_found,
+                             fmt::format("revision '{}' not found in {}", rev, repo_label(c))))
+        .hint("list the repository's branches and versions with `kernels versions " + c.repo.str() + "`");
+  if (code == "EntryNotFound")
+    return with_server(Error(ErrorKind::entry_not_found,
+                             fmt::format("'{}' not found in {} at revision '{}'", c.path.value_or(""),
+                                         repo_label(c), rev)));
+  if (code == "GatedRepo")
+    return with_server(Error(ErrorKind::gated, fmt::format("{} is gated: access must be requested", repo_label(c))))
+        .hint("request access on the repository page, then set HF_TOKEN to a token of that account");
+  bool invalid_credentials = r.status == 401 && msg.find("Invalid credentials") != std::string::npos;
+  if (code == "RepoNotFound" || (r.status == 404 && code.empty()) || (r.status == 401 && !invalid_credentials))
+    return with_server(Error(ErrorKind::repo_not_found, fmt::format("{} not found on {}", repo_label(c), c.endpoint)))
+        .hint("check the repo id; for a private repository set HF_TOKEN (or run `hf auth login`)");
+  if (r.status == 401)
+    return with_server(Error(ErrorKind::unauthorized, fmt::format("the Hub at {} rejected the token", c.endpoint)))
+        .hint("check HF_TOKEN / HF_TOKEN_PATH, or unset them for public repositories");
+  if (r.status == 403)
+    return with_server(Error(ErrorKind::forbidden, fmt::format("access to {} is forbidden", repo_label(c))))
+        .hint("the token lacks permission for this repository");
+  return with_server(Error(ErrorKind::http, fmt::format("unexpected HTTP {} from the Hub for {}", r.status,
+                                                        repo_label(c))));
+}
+
+}  // namespace kcpp::hub

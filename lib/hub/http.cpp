@@ -1,0 +1,242 @@
+#include "hub/http.hpp"
+
+#include <curl/curl.h>
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <mutex>
+#include <regex>
+
+#include "core/env.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace kcpp::hub {
+
+namespace {
+
+// Process-wide curl state: global init once, one share handle (connections, DNS, TLS
+// sessions) guarded by per-data mutexes.
+struct CurlGlobal {
+  CURLSH* share = nullptr;
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+
+  CurlGlobal() {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    share = curl_share_init();
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &CurlGlobal::lock);
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &CurlGlobal::unlock);
+    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  }
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+    static_cast<CurlGlobal*>(self)->locks[data].lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* self) {
+    static_cast<CurlGlobal*>(self)->locks[data].unlock();
+  }
+};
+
+CurlGlobal& curl_global() {
+  static CurlGlobal g;
+  return g;
+}
+
+struct Transfer {
+  const HttpRequest* request;
+  HttpResponse* response;
+  bool aborted_by_sink = false;
+};
+
+size_t on_write(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view chunk(data, size * n);
+  if (t->request->on_body) {
+    if (!t->request->on_body(chunk)) {
+      t->aborted_by_sink = true;
+      return 0;
+    }
+  } else {
+    t->response->body.append(chunk);
+  }
+  return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    t->response->headers.clear();  // a new response (e.g. after 100-continue)
+    return size * n;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return size * n;
+  std::string name(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
+  t->response->headers.emplace_back(std::move(name), std::string(value));
+  return size * n;
+}
+
+}  // namespace
+
+std::optional<std::string> HttpResponse::header(std::string_view lower_name) const {
+  for (const auto& [k, v] : headers)
+    if (k == lower_name) return v;
+  return std::nullopt;
+}
+
+bool is_transient_curl_code(int code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
+  auto& global = curl_global();
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) throw Error(ErrorKind::network, "cannot initialise libcurl");
+  HttpResponse response;
+  response.url = request.url;
+  Transfer transfer{&request, &response};
+
+  curl_slist* header_list = nullptr;
+  for (const auto& [k, v] : request.headers) header_list = curl_slist_append(header_list, (k + ": " + v).c_str());
+  if (!request.decode_content) header_list = curl_slist_append(header_list, "Accept-Encoding: identity");
+
+  curl_easy_setopt(curl, CURLOPT_SHARE, global.share);
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeouts.connect.count()));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+                   std::max(1L, static_cast<long>(timeouts.stall.count() / 1000)));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_write);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  if (request.decode_content) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (request.body) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body->data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body->size()));
+  }
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+
+  spdlog::debug("{} {}", request.method, log::redact(request.url));
+  CURLcode rc = curl_easy_perform(curl);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  curl_slist_free_all(header_list);
+  curl_easy_cleanup(curl);
+
+  if (rc != CURLE_OK && !(transfer.aborted_by_sink && rc == CURLE_WRITE_ERROR)) {
+    std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    Error e(ErrorKind::network, fmt::format("{} {} failed: {}", request.method, log::redact(request.url), reason));
+    e.cause(is_transient_curl_code(rc) ? "transient" : "permanent");
+    throw e;
+  }
+  spdlog::debug("{} {} -> {}", request.method, log::redact(request.url), response.status);
+  return response;
+}
+
+RetryPolicy default_retry_policy() {
+  RetryPolicy p;
+  p.max_retries = static_cast<int>(env::get_long("KCPP_MAX_RETRIES", p.max_retries));
+  long base_ms = env::get_long("KCPP_RETRY_BASE_MS", -1);
+  if (base_ms >= 0) {
+    p.base_delay_s = static_cast<double>(base_ms) / 1000.0;
+    p.max_delay_s = std::max(p.base_delay_s, p.base_delay_s * 16);
+  }
+  return p;
+}
+
+bool is_retryable_status(long s) { return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }
+
+std::optional<double> parse_retry_after(std::string_view v) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (v.empty() || v.size() > 9) return std::nullopt;
+  double secs = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    secs = secs * 10 + (c - '0');
+  }
+  return secs;
+}
+
+double backoff_delay_s(const RetryPolicy& p, int attempt, std::optional<double> retry_after, double jitter01) {
+  if (retry_after) return *retry_after + 1.0;
+  double d = p.base_delay_s * std::pow(2.0, std::max(0, attempt - 1));
+  d = std::min(d, p.max_delay_s);
+  return d * (0.75 + 0.5 * std::clamp(jitter01, 0.0, 1.0));
+}
+
+std::optional<std::string> parse_link_next(std::string_view link) {
+  static const std::regex part(R"re(<([^>]*)>\s*((?:;\s*[^;,]*)*))re");
+  std::string s(link);
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), part); it != std::sregex_iterator(); ++it) {
+    std::string params = (*it)[2];
+    static const std::regex rel_next(R"re(;\s*rel\s*=\s*"?next"?)re", std::regex::icase);
+    if (std::regex_search(params, rel_next)) return (*it)[1].str();
+  }
+  return std::nullopt;
+}
+
+std::string encode_component(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+std::string encode_path(std::string_view s) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    auto slash = s.find('/', start);
+    out += encode_component(s.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    out += '/';
+    start = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace kcpp::hub

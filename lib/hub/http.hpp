@@ -1,0 +1,83 @@
+#pragma once
+// A small synchronous HTTP layer over libcurl: one request → one response, no automatic
+// redirects (callers decide, so Authorization never follows a redirect to another host),
+// plus the pure retry predicates the Hub client uses. Thread-safe: each call uses its own
+// easy handle; connections and DNS are shared through a curl share handle.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kcpp::hub {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::optional<std::string> body;
+  bool decode_content = true;  // send Accept-Encoding and decode (never for file bodies)
+  // Streaming sink for the body; when set, HttpResponse::body stays empty. Return false to abort.
+  std::function<bool(std::string_view)> on_body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  Headers headers;  // names lower-cased, in arrival order (final response only)
+  std::string body;
+  std::string url;
+
+  // First header with this (lower-case) name.
+  std::optional<std::string> header(std::string_view lower_name) const;
+};
+
+struct HttpTimeouts {
+  std::chrono::milliseconds connect{10000};
+  // Abort when fewer than 1 byte/s arrives for this long (a stalled response).
+  std::chrono::milliseconds stall{10000};
+};
+
+// Performs one request. Throws kcpp::Error(network) for transport failures (DNS, refused,
+// reset, timeout, TLS); the message names the URL (redacted) and curl's reason.
+// transient is set true/false in the error's first cause as "transient" when retryable.
+HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts);
+
+// Whether a transport failure with this curl code is worth retrying.
+bool is_transient_curl_code(int curl_code);
+
+// ---- Retry policy (pure; unit-tested) ----------------------------------------------
+
+struct RetryPolicy {
+  int max_retries = 5;               // attempts after the first
+  double base_delay_s = 0.5;         // first backoff
+  double max_delay_s = 8.0;          // cap of one backoff
+  double max_total_s = 30.0;         // total time budget for sleeping
+};
+
+// Defaults, adjusted by KCPP_MAX_RETRIES and KCPP_RETRY_BASE_MS (tests shorten them).
+RetryPolicy default_retry_policy();
+
+// 408, 429, 500, 502, 503, 504.
+bool is_retryable_status(long status);
+
+// Integer-seconds Retry-After (HTTP-date form ignored, as huggingface_hub does).
+std::optional<double> parse_retry_after(std::string_view value);
+
+// Delay before retry number `attempt` (1-based): Retry-After + 1 s when given (like
+// huggingface_hub), else exponential base·2^(attempt-1) capped at max_delay, scaled by a
+// jitter factor in [0.75, 1.25] from jitter01 ∈ [0, 1).
+double backoff_delay_s(const RetryPolicy& p, int attempt, std::optional<double> retry_after, double jitter01);
+
+// Next-page URL from an RFC 5988 Link header (rel="next"), if any.
+std::optional<std::string> parse_link_next(std::string_view link_header);
+
+// Percent-encodes everything except A-Za-z0-9-._~ (a revision in a path: refs/pr/1 → refs%2Fpr%2F1).
+std::string encode_component(std::string_view s);
+// Percent-encodes each "/"-separated segment, keeping "/" (a file path in a resolve URL).
+std::string encode_path(std::string_view s);
+
+}  // namespace kcpp::hub

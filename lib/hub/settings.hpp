@@ -1,0 +1,39 @@
+#pragma once
+// Client settings resolved from the environment like huggingface_hub does: endpoint,
+// token, offline mode, timeouts. Kept separate from HubClient so tests and commands can
+// override any field.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "hub/http.hpp"
+
+namespace kcpp::hub {
+
+inline constexpr const char* kDefaultEndpoint = "https://huggingface.co";
+
+struct ClientSettings {
+  std::string endpoint = kDefaultEndpoint;  // no trailing "/"
+  std::optional<std::string> token;
+  std::string user_agent;
+  bool offline = false;
+  HttpTimeouts timeouts;
+  RetryPolicy retry;
+};
+
+// HF_ENDPOINT (trailing "/" removed) or the default.
+std::string endpoint_from_env();
+
+// First hit wins: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the file $HF_TOKEN_PATH (default
+// $HF_HOME/token; whole file, CR/LF removed, trimmed; empty → none). None when
+// HF_HUB_DISABLE_IMPLICIT_TOKEN is truthy.
+std::optional<std::string> token_from_env();
+
+// HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE truthy.
+bool offline_from_env();
+
+// Everything above plus timeouts (HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT) and the
+// default retry policy; user_agent is left for the caller (see user_agent.hpp).
+ClientSettings settings_from_env();
+
+}  // namespace kcpp::hub

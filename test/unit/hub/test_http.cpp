@@ -1,0 +1,111 @@
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "hub/client.hpp"
+#include "hub/errors.hpp"
+#include "hub/http.hpp"
+#include "hub/types.hpp"
+#include "hub/user_agent.hpp"
+
+using namespace kcpp;
+using namespace kcpp::hub;
+
+TEST_CASE("retryable statuses are huggingface_hub's", "[hub][retry]") {
+  for (long s : {408, 429, 500, 502, 503, 504}) CHECK(is_retryable_status(s));
+  for (long s : {200, 301, 400, 401, 403, 404, 409, 412, 501}) CHECK_FALSE(is_retryable_status(s));
+}
+
+TEST_CASE("Retry-After takes integer seconds only", "[hub][retry]") {
+  CHECK(parse_retry_after("3") == 3.0);
+  CHECK(parse_retry_after(" 12 ") == 12.0);
+  CHECK_FALSE(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"));
+  CHECK_FALSE(parse_retry_after(""));
+  CHECK_FALSE(parse_retry_after("-1"));
+}
+
+TEST_CASE("backoff doubles, is capped, jittered, and honours Retry-After", "[hub][retry]") {
+  RetryPolicy p;
+  p.base_delay_s = 1;
+  p.max_delay_s = 8;
+  CHECK(backoff_delay_s(p, 1, std::nullopt, 0.5) == Approx(1.0));
+  CHECK(backoff_delay_s(p, 2, std::nullopt, 0.5) == Approx(2.0));
+  CHECK(backoff_delay_s(p, 3, std::nullopt, 0.5) == Approx(4.0));
+  CHECK(backoff_delay_s(p, 10, std::nullopt, 0.5) == Approx(8.0));
+  CHECK(backoff_delay_s(p, 1, std::nullopt, 0.0) == Approx(0.75));
+  CHECK(backoff_delay_s(p, 1, std::nullopt, 0.999) < 1.25);
+  CHECK(backoff_delay_s(p, 4, 5.0, 0.3) == Approx(6.0));
+}
+
+TEST_CASE("Link rel=next is followed verbatim", "[hub][http]") {
+  CHECK(parse_link_next(R"(<https://h/api/x?cursor=abc&limit=2>; rel="next")") == "https://h/api/x?cursor=abc&limit=2");
+  CHECK(parse_link_next(R"(<https://h/p1>; rel="prev", <https://h/p3>; rel="next")") == "https://h/p3");
+  CHECK_FALSE(parse_link_next(R"(<https://h/p1>; rel="prev")"));
+  CHECK_FALSE(parse_link_next(""));
+}
+
+TEST_CASE("revisions are encoded whole, paths per segment", "[hub][http]") {
+  CHECK(encode_component("refs/heads/v1") == "refs%2Fheads%2Fv1");
+  CHECK(encode_component("main") == "main");
+  CHECK(encode_path("build/torch-cuda/a b.py") == "build/torch-cuda/a%20b.py");
+}
+
+TEST_CASE("repo ids are validated like the Hub", "[hub][types]") {
+  auto id = parse_repo_id("kernels-community/activation");
+  CHECK(id.ns == "kernels-community");
+  CHECK(id.name == "activation");
+  for (const char* bad : {"", "activation", "a/b/c", "/b", "a/", "a--b/c", "a/b..c", "-a/b", "a/b.", "a b/c", "a/b?x"}) {
+    INFO(bad);
+    try {
+      parse_repo_id(bad);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.exit_code() == kExitUsage);
+      CHECK(std::string(e.what()).find("invalid repo id") == 0);
+    }
+  }
+}
+
+TEST_CASE("commit shas are 40 lower-case hex", "[hub][types]") {
+  CHECK(is_commit_sha("0123456789abcdef0123456789abcdef01234567"));
+  CHECK_FALSE(is_commit_sha("0123456789ABCDEF0123456789abcdef01234567"));
+  CHECK_FALSE(is_commit_sha("main"));
+}
+
+TEST_CASE("tokens go only to the endpoint's origin", "[hub][auth]") {
+  CHECK(same_origin("http://127.0.0.1:8080/api/x", "http://127.0.0.1:8080"));
+  CHECK_FALSE(same_origin("http://127.0.0.1:8081/x", "http://127.0.0.1:8080"));
+  CHECK_FALSE(same_origin("https://cdn.example.com/x", "https://huggingface.co"));
+  CHECK(same_origin("https://huggingface.co/x", "https://huggingface.co:443"));
+  CHECK_FALSE(same_origin("http://huggingface.co/x", "https://huggingface.co"));
+}
+
+TEST_CASE("Hub errors map from X-Error-Code first", "[hub][errors]") {
+  RequestContext ctx{parse_repo_id("org/k"), RepoType::kernel, std::string("v9"), std::nullopt, "http://h"};
+  auto make = [](long status, const char* code) {
+    HttpResponse r;
+    r.status = status;
+    r.url = "http://h/api/kernels/org/k/refs";
+    if (code) r.headers.emplace_back("x-error-code", code);
+    return r;
+  };
+  CHECK(error_from_response(make(404, "RevisionNotFound"), "GET", ctx).kind() == ErrorKind::revision_not_found);
+  CHECK(error_from_response(make(404, "EntryNotFound"), "GET", ctx).kind() == ErrorKind::entry_not_found);
+  CHECK(error_from_response(make(401, "RepoNotFound"), "GET", ctx).kind() == ErrorKind::repo_not_found);
+  CHECK(error_from_response(make(403, "GatedRepo"), "GET", ctx).kind() == ErrorKind::gated);
+  CHECK(error_from_response(make(404, nullptr), "GET", ctx).kind() == ErrorKind::repo_not_found);
+  CHECK(error_from_response(make(500, nullptr), "GET", ctx).kind() == ErrorKind::http);
+  auto bad_token = make(401, nullptr);
+  bad_token.headers.emplace_back("x-error-message", "Invalid credentials in Authorization header");
+  CHECK(error_from_response(bad_token, "GET", ctx).kind() == ErrorKind::unauthorized);
+  std::string msg = error_from_response(make(404, "RevisionNotFound"), "GET", ctx).what();
+  CHECK(msg == "revision 'v9' not found in kernel repository 'org/k'");
+}
+
+TEST_CASE("User-Agent has upstream's shape", "[hub][ua]") {
+  UserAgentFacts f{"cu130", "x86_64-linux", std::string("2.11.0+cu130"), std::nullopt, std::string("2.36")};
+  auto ua = user_agent(f, false);
+  CHECK(ua.find("kernels-cpp/") == 0);
+  CHECK(ua.find("; backend/cu130; platform/x86_64-linux; file_type/kernel; torch/2.11.0+cu130; glibc/2.36") !=
+        std::string::npos);
+  CHECK(user_agent(f, true).find(';') == std::string::npos);
+}
