@@ -241,6 +241,61 @@ FileMetadata HubClient::file_metadata(RepoType type, const RepoId& repo, const s
   return m;
 }
 
+FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const std::string& revision,
+                                     const std::string& path, const std::function<bool(std::string_view)>& sink,
+                                     std::uint64_t offset, const std::function<void()>& on_restart) const {
+  FileMetadata meta = file_metadata(type, repo, revision, path);
+  RequestContext ctx{repo, type, revision, path, settings_.endpoint};
+  std::uint64_t position = offset;
+  int failures = 0;
+  while (meta.size == 0 || position < meta.size) {
+    HttpRequest req;
+    req.url = meta.location;
+    req.decode_content = false;           // never store encoded bytes
+    req.headers = base_headers(req.url);  // Authorization only for the endpoint's origin
+    const bool ranged = position > 0;
+    if (ranged) req.headers.emplace_back("Range", fmt::format("bytes={}-", position));
+    req.on_response_start = [&](long status, const Headers&) {
+      if (status >= 300) return false;  // error document: keep it out of the file
+      if (ranged && status == 200) {    // server ignored Range: start over
+        if (on_restart) on_restart();
+        position = 0;
+      }
+      return true;
+    };
+    req.on_body = [&](std::string_view chunk) {
+      if (!sink(chunk)) return false;
+      position += chunk.size();
+      failures = 0;  // progress resets the retry budget, as huggingface_hub does
+      return true;
+    };
+    try {
+      auto r = perform(req, settings_.timeouts);
+      if (r.status >= 300) {
+        if (is_retryable_status(r.status) && ++failures <= settings_.retry.max_retries) {
+          std::optional<double> ra;
+          if (auto h = r.header("retry-after")) ra = parse_retry_after(*h);
+          std::this_thread::sleep_for(std::chrono::duration<double>(backoff_delay_s(settings_.retry, failures, ra, 0.5)));
+          continue;
+        }
+        throw error_from_response(r, "GET", ctx);
+      }
+      if (meta.size == 0) break;  // empty file (or size unknown): one complete response
+      if (position < meta.size) throw Error(ErrorKind::network, "connection closed early").cause("transient");
+    } catch (Error& e) {
+      bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
+      if (!transient || ++failures > settings_.retry.max_retries) throw;
+      spdlog::warn("download of '{}' interrupted at byte {} ({}); resuming", path, position, e.what());
+      std::this_thread::sleep_for(
+          std::chrono::duration<double>(backoff_delay_s(settings_.retry, failures, std::nullopt, 0.5)));
+    }
+  }
+  if (meta.size > 0 && position != meta.size)
+    throw Error(ErrorKind::verification, fmt::format("download of '{}' from {} ended at byte {} of {}", path,
+                                                     repo.str(), position, meta.size));
+  return meta;
+}
+
 bool HubClient::repo_exists(RepoType type, const RepoId& repo) const {
   try {
     list_refs(type, repo);

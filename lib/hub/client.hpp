@@ -2,7 +2,10 @@
 // The Hub API calls the tools make (hub-api.md E1–E4), with retries, typed errors and
 // the Authorization header sent to the endpoint's host only. Stateless apart from its
 // settings: safe to call from several threads at once.
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hub/http.hpp"
@@ -30,6 +33,16 @@ class HubClient {
   // E4 (HEAD): file metadata without following redirects.
   FileMetadata file_metadata(RepoType type, const RepoId& repo, const std::string& revision,
                              const std::string& path) const;
+
+  // E4 (GET): streams the file's bytes, from byte OFFSET on, into SINK (return false to
+  // abort). Follows the HEAD's redirect itself, without Authorization when the target is
+  // another origin. A transfer cut mid-body is resumed with Range (bounded by the retry
+  // policy); a server that answers 200 to a Range request makes it start over, after
+  // calling ON_RESTART (the caller truncates what it wrote). Returns the HEAD's metadata;
+  // throws kcpp::Error(verification) when the byte count differs from the announced size.
+  FileMetadata download_file(RepoType type, const RepoId& repo, const std::string& revision,
+                             const std::string& path, const std::function<bool(std::string_view)>& sink,
+                             std::uint64_t offset = 0, const std::function<void()>& on_restart = {}) const;
 
   // Whether the repository exists as TYPE (any HTTP answer but RepoNotFound counts).
   bool repo_exists(RepoType type, const RepoId& repo) const;

@@ -50,13 +50,23 @@ CurlGlobal& curl_global() {
 struct Transfer {
   const HttpRequest* request;
   HttpResponse* response;
+  CURL* curl = nullptr;
+  bool started = false;
+  bool stream = false;  // body goes to request->on_body
   bool aborted_by_sink = false;
 };
 
 size_t on_write(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view chunk(data, size * n);
-  if (t->request->on_body) {
+  if (!t->started) {
+    t->started = true;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &t->response->status);
+    t->stream = static_cast<bool>(t->request->on_body);
+    if (t->stream && t->request->on_response_start)
+      t->stream = t->request->on_response_start(t->response->status, t->response->headers);
+  }
+  if (t->stream) {
     if (!t->request->on_body(chunk)) {
       t->aborted_by_sink = true;
       return 0;
@@ -119,7 +129,7 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   if (curl == nullptr) throw Error(ErrorKind::network, "cannot initialise libcurl");
   HttpResponse response;
   response.url = request.url;
-  Transfer transfer{&request, &response};
+  Transfer transfer{&request, &response, curl};
 
   curl_slist* header_list = nullptr;
   for (const auto& [k, v] : request.headers) header_list = curl_slist_append(header_list, (k + ": " + v).c_str());

@@ -23,6 +23,10 @@ struct HttpRequest {
   bool decode_content = true;  // send Accept-Encoding and decode (never for file bodies)
   // Streaming sink for the body; when set, HttpResponse::body stays empty. Return false to abort.
   std::function<bool(std::string_view)> on_body;
+  // Called once, before the first body byte reaches on_body, with the final status and
+  // headers. Return false to keep the body out of on_body (it is collected into
+  // HttpResponse::body instead, e.g. an error document).
+  std::function<bool(long status, const Headers& headers)> on_response_start;
 };
 
 struct HttpResponse {

@@ -12,30 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from fake_torch import make_torch_dir  # noqa: E402
 from hub import Hub  # noqa: E402
+from fixtures import REPO, VERSIONS  # noqa: E402
 from kcpp import assert_same_versions_output, base_env, oracle, ours, write_variant_repo  # noqa: E402
-
-REPO = "kernels-test/activation"
-
-VERSIONS = {
-    "v1": [
-        "torch29-cxx11-cu126-x86_64-linux", "torch29-cxx11-cu128-x86_64-linux", "torch29-cxx11-cpu-x86_64-linux",
-        "torch210-cxx11-cu126-x86_64-linux", "torch210-cxx11-cu128-x86_64-linux", "torch210-cxx11-cpu-x86_64-linux",
-        "torch-universal",
-    ],
-    "v2": [
-        "torch210-cxx11-cu126-x86_64-linux", "torch210-cxx11-cu128-x86_64-linux", "torch210-cxx11-cu130-x86_64-linux",
-        "torch211-cxx11-cu126-x86_64-linux", "torch211-cxx11-cu128-x86_64-linux", "torch211-cxx11-cu130-x86_64-linux",
-        "torch211-cxx11-cpu-x86_64-linux", "torch211-cxx11-cu130-aarch64-linux", "torch211-cpu-aarch64-darwin",
-        "torch211-metal-aarch64-darwin", "torch211-cxx11-rocm71-x86_64-linux", "torch-cuda", "torch-cpu",
-    ],
-    "v3": [
-        "torch-stable-abi210-cu128-x86_64-linux", "torch-stable-abi211-cu130-x86_64-linux",
-        "torch211-cxx11-cu130-x86_64-linux", "torch211-cu130-x86_64-linux", "torch212-cxx11-cu130-x86_64-linux",
-        "torch29-cxx11-cu128-x86_64-linux", "tvm-ffi01-cu130-x86_64-linux", "torch211-cxx11-xpu20253-x86_64-linux",
-        "torch210-cxx98-cu128-x86_64-linux", "torch-cuda", "torch-rocm", "torch-universal",
-        "not-a-variant",  # skipped with a warning by both tools
-    ],
-}
 
 ENVIRONMENTS = {
     "torch2.9-cu128": dict(version="2.9.1+cu128", cuda="12.8"),

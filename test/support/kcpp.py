@@ -38,7 +38,8 @@ def base_env(hub_url: str, home: Path, torch_dir: Path | None) -> dict[str, str]
         "HOME": str(home),
         "HF_HOME": str(home / "hf"),
         "HF_ENDPOINT": hub_url,
-        "HF_HUB_DISABLE_TELEMETRY": "1",
+        # Not HF_HUB_DISABLE_TELEMETRY: with it kernels 0.17.2 + huggingface_hub 2.4 send an
+        # illegal User-Agent ending in "; " and the oracle fails before any request.
         "HF_HUB_DISABLE_XET": "1",
         "NO_COLOR": "1",
         "LANG": "C.UTF-8",
@@ -47,8 +48,14 @@ def base_env(hub_url: str, home: Path, torch_dir: Path | None) -> dict[str, str]
         "KERNELS_PYTHON": sys.executable,
         "KCPP_RETRY_BASE_MS": "20",
     }
-    if torch_dir is not None:
-        env["PYTHONPATH"] = str(torch_dir)
+    if "LD_LIBRARY_PATH" in os.environ:  # carried shared libraries (GPU machine)
+        env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
+    # Extra import paths for the oracle where it is installed with --target (GPU machine).
+    paths = [str(torch_dir)] if torch_dir is not None else []
+    if os.environ.get("KCPP_ORACLE_PYTHONPATH"):
+        paths.append(os.environ["KCPP_ORACLE_PYTHONPATH"])
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
 
 
@@ -64,8 +71,16 @@ def ours(args: list[str], env: dict[str, str], timeout: float = 120) -> Result:
     return run([str(binary("kernels")), *args], env, timeout)
 
 
+ORACLE_MAIN = "import sys; sys.argv[0] = 'kernels'; from kernels.cli import main; main()"
+
+
+def oracle_cmd() -> list[str]:
+    """The Python `kernels` CLI, run by this interpreter (works without its entry-point script)."""
+    return [sys.executable, "-c", ORACLE_MAIN]
+
+
 def oracle(args: list[str], env: dict[str, str], timeout: float = 300) -> Result:
-    return run([str(VENV_BIN / "kernels"), *args], env, timeout)
+    return run([*oracle_cmd(), *args], env, timeout)
 
 
 def write_variant_repo(dest: Path, variants: list[str], extra: dict[str, bytes | str] | None = None) -> Path:

@@ -1,0 +1,6 @@
+class InvalidBundle(Exception):
+    pass
+
+
+class Bundle:
+    pass
