@@ -1,0 +1,49 @@
+// kernels-hub serve
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "server/fault_injection.hpp"
+#include "server/hub_server.hpp"
+
+namespace kcpp::hub_cli {
+
+Runner add_serve(CLI::App& app) {
+  auto opts = std::make_shared<server::ServeOptions>();
+  auto root = std::make_shared<std::string>();
+  auto request_log = std::make_shared<std::string>();
+  auto injects = std::make_shared<std::vector<std::string>>();
+  auto lfs_url = std::make_shared<std::string>();
+
+  auto* cmd = app.add_subcommand("serve", "Serve the Hub read API from a storage root until SIGINT/SIGTERM");
+  cmd->add_option("--root", *root, "Storage root (created if missing)")->required();
+  cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", opts->port, "Port (0: any free port; the URL is printed on stdout)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--lfs-port", opts->lfs_port, "Port of the LFS object listener (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--lfs-url", *lfs_url, "Base URL for LFS redirects (default: request host + --lfs-port)");
+  cmd->add_option("--token", opts->tokens, "Accepted bearer token (repeatable)");
+  cmd->add_option("--request-log", *request_log, "Append 'METHOD PATH STATUS BYTES' per request to FILE");
+  cmd->add_option("--inject", *injects, "Fault injection STATUS[xCOUNT][:PATH_PREFIX] (repeatable)");
+  cmd->add_option("--threads", opts->threads, "Worker threads (max concurrent connections)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1024));
+
+  return [opts, root, request_log, injects, lfs_url]() {
+    opts->root = *root;
+    if (!request_log->empty()) opts->request_log = *request_log;
+    if (!lfs_url->empty()) {
+      while (lfs_url->size() > 1 && lfs_url->back() == '/') lfs_url->pop_back();
+      opts->lfs_url = *lfs_url;
+    }
+    for (const auto& spec : *injects) opts->faults.push_back(server::parse_fault_spec(spec));
+    server::HubServer hub(*opts);
+    server::serve_until_signal(hub, std::cout);
+    return 0;
+  };
+}
+
+}  // namespace kcpp::hub_cli

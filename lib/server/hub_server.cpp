@@ -1,0 +1,289 @@
+#include "server/hub_server.hpp"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "core/log.hpp"
+#include "server/auth.hpp"
+#include "server/http_errors.hpp"
+#include "server/http_util.hpp"
+#include "server/request_log.hpp"
+#include "server/router.hpp"
+#include "server/routes.hpp"
+
+namespace kcpp::server {
+
+namespace {
+
+// httplib matches non-GET handlers with std::regex; this matches any path.
+constexpr const char* kAnyPath = R"([\s\S]*)";
+constexpr std::size_t kMaxRequestBody = 64ull * 1024 * 1024;
+
+// Reason phrases for the errors httplib answers on its own (its table is not exported).
+std::string status_text(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 416:
+      return "Range Not Satisfiable";
+    case 500:
+      return "Internal Server Error";
+    default:
+      return "HTTP error " + std::to_string(status);
+  }
+}
+
+std::uint64_t body_bytes(const httplib::Request& req, const httplib::Response& res) {
+  if (req.method == "HEAD") return 0;
+  if (res.has_header("Content-Length")) {
+    auto v = res.get_header_value("Content-Length");
+    std::uint64_t n = 0;
+    if (std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc()) return n;
+  }
+  return res.body.size();
+}
+
+std::string host_port(const std::string& host, int port) {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return h + ":" + std::to_string(port);
+}
+
+// One httplib listener and its lifecycle flags.
+struct Listener {
+  httplib::Server http;
+  int port = -1;
+  std::atomic<bool> finished{false};
+
+  // httplib's stop() is a no-op until its accept loop runs; wait for that (or its end).
+  void stop() {
+    while (!http.is_running() && !finished) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!finished) http.stop();
+  }
+};
+
+}  // namespace
+
+struct HubServer::Impl {
+  ServeOptions options;
+  std::unique_ptr<RepoStorage> storage;
+  TokenSet tokens;
+  FaultInjector faults;
+  std::unique_ptr<RequestLog> request_log;
+  Listener api, lfs;
+
+  std::mutex stop_mu;
+  bool stop_requested = false;
+  bool run_started = false;
+
+  explicit Impl(ServeOptions opts)
+      : options(std::move(opts)),
+        storage(open_local_storage(options.root)),
+        tokens(options.tokens),
+        faults(options.faults) {
+    if (options.request_log) request_log = std::make_unique<RequestLog>(*options.request_log);
+  }
+
+  // The base URL as the client addressed us, so redirects and Link headers work through
+  // port forwards; falls back to the bound address when Host is absent or unsafe.
+  std::string base_url(const httplib::Request& req) const {
+    std::string host = req.get_header_value("Host");
+    return "http://" + (http::is_safe_host(host) ? host : host_port(options.host, api.port));
+  }
+
+  std::string lfs_base_url(const httplib::Request& req) const {
+    if (options.lfs_url) return *options.lfs_url;
+    std::string host = req.get_header_value("Host");
+    std::string name = http::is_safe_host(host)                      ? std::string(http::host_name(host))
+                       : options.host.find(':') != std::string::npos ? "[" + options.host + "]"
+                                                                     : options.host;
+    return "http://" + name + ":" + std::to_string(lfs.port);
+  }
+
+  void respond(const httplib::Request& req, httplib::Response& res, bool lfs_only) {
+    std::string raw_path(http::target_path(req.target));
+    try {
+      if (auto status = faults.take(raw_path, req.path)) {
+        set_error(res, *status, "", "injected fault");
+        if (*status == 429 || *status == 503) res.set_header("Retry-After", "1");
+        return;
+      }
+      AuthState auth = tokens.classify(req.get_header_value("Authorization"));
+      if (auth == AuthState::invalid) {
+        set_error(res, 401, "Unauthorized", "Invalid credentials in Authorization header");
+        return;
+      }
+      if (req.method != "GET" && req.method != "HEAD") {
+        set_error(res, 405, "MethodNotAllowed", "kernels-hub serves the read API only (GET and HEAD)");
+        return;
+      }
+      dispatch(req, res, raw_path, auth, lfs_only);
+    } catch (const Error& e) {
+      set_error_from(res, e, base_url(req) + raw_path);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", req.method, log::redact(raw_path), e.what());
+      set_error(res, 500, "InternalError", std::string("internal error: ") + e.what());
+    }
+  }
+
+  void dispatch(const httplib::Request& req, httplib::Response& res, const std::string& raw_path, AuthState auth,
+                bool lfs_only) {
+    Route route = match_route(http::split_path(raw_path));
+    RequestContext ctx{req, res, *storage, base_url(req), lfs_base_url(req), raw_path};
+    if (lfs_only && route.kind != Route::Kind::lfs_object) route.kind = Route::Kind::unknown;
+    switch (route.kind) {
+      case Route::Kind::unknown:
+        set_error(res, 404, "NotFound", "no such endpoint: " + raw_path);
+        return;
+      case Route::Kind::whoami:
+        handle_whoami(ctx, auth);
+        return;
+      case Route::Kind::lfs_object:
+        handle_lfs_object(ctx, route.oid);
+        return;
+      default:
+        break;
+    }
+    RepoId repo = RepoId::parse(route.type, route.repo_id);  // 400 on a malformed id
+    if (!storage->repo_exists(repo)) throw Error(ErrorKind::repo_not_found, repo.display());
+    switch (route.kind) {
+      case Route::Kind::repo_info:
+        handle_info(ctx, repo, route.revision);
+        break;
+      case Route::Kind::repo_refs:
+        handle_refs(ctx, repo);
+        break;
+      case Route::Kind::repo_tree:
+        handle_tree(ctx, repo, *route.revision, route.path);
+        break;
+      case Route::Kind::resolve:
+        handle_resolve(ctx, repo, *route.revision, route.path);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Runs just before the response is written (status final, Content-Length known).
+  void after_routing(const httplib::Request& req, httplib::Response& res) {
+    std::string_view raw_path = http::target_path(req.target);
+    auto bytes = body_bytes(req, res);
+    if (request_log) request_log->record(req.method, raw_path, res.status, bytes);
+    spdlog::debug("{} {} -> {} ({} bytes)", req.method, log::redact(raw_path), res.status, bytes);
+  }
+
+  void configure(httplib::Server& http, bool lfs_only) {
+    int threads = std::max(2, options.threads);
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    // Short keep-alive: idle client connections hold a worker, and shutdown waits for them.
+    http.set_keep_alive_timeout(2);
+    http.set_keep_alive_max_count(1000);
+    http.set_read_timeout(30);
+    http.set_write_timeout(30);
+    http.set_payload_max_length(kMaxRequestBody);
+
+    http.set_pre_routing_handler([this, lfs_only](const httplib::Request& req, httplib::Response& res) {
+      // httplib 0.11 applies Range headers to every response on its own, without checking
+      // them against the content size (and to error bodies too). Ranges are handled per
+      // route here (routes_files.cpp), so drop its parsed copy; the Request is a mutable
+      // object owned by httplib's connection loop, so the cast is well-defined.
+      const_cast<httplib::Request&>(req).ranges.clear();
+      if (req.method == "GET" || req.method == "HEAD") {
+        respond(req, res, lfs_only);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      // Other methods go through the regular handlers below, after httplib has read the
+      // body (answering before that would desynchronise a keep-alive connection).
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    auto other = [this, lfs_only](const httplib::Request& req, httplib::Response& res) { respond(req, res, lfs_only); };
+    http.Post(kAnyPath, other);
+    http.Put(kAnyPath, other);
+    http.Patch(kAnyPath, other);
+    http.Delete(kAnyPath, other);
+    http.Options(kAnyPath, other);
+
+    // Responses httplib produces itself (malformed request line, oversized body, …) get the
+    // same error shape as ours.
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (res.has_header("X-Error-Message") || !res.body.empty()) return;
+      set_error(res, res.status, "", status_text(res.status));
+    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      std::string what = "unknown error";
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      set_error(res, 500, "InternalError", "internal error: " + what);
+    });
+    http.set_post_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { after_routing(req, res); });
+  }
+};
+
+HubServer::HubServer(ServeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  impl_->configure(impl_->api.http, false);
+  impl_->configure(impl_->lfs.http, true);
+}
+
+HubServer::~HubServer() { stop(); }
+
+int HubServer::bind() {
+  auto& o = impl_->options;
+  auto bind_one = [&](Listener& l, int port, const char* what) {
+    l.port = port == 0 ? l.http.bind_to_any_port(o.host) : (l.http.bind_to_port(o.host, port) ? port : -1);
+    if (l.port < 0)
+      throw Error(ErrorKind::io, std::string("cannot listen (") + what + ") on " + o.host + ":" + std::to_string(port))
+          .hint("is the port already in use? port 0 picks a free one");
+  };
+  bind_one(impl_->api, o.port, "API");
+  bind_one(impl_->lfs, o.lfs_port, "LFS");
+  return impl_->api.port;
+}
+
+std::string HubServer::url() const { return "http://" + host_port(impl_->options.host, impl_->api.port); }
+std::string HubServer::lfs_listener_url() const { return "http://" + host_port(impl_->options.host, impl_->lfs.port); }
+
+void HubServer::run() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->stop_mu);
+    if (impl_->stop_requested) return;
+    impl_->run_started = true;
+  }
+  spdlog::info("serving {} (LFS objects on {}) from {}", url(), lfs_listener_url(), impl_->options.root.string());
+  std::thread lfs_thread([this] {
+    impl_->lfs.http.listen_after_bind();
+    impl_->lfs.finished = true;
+  });
+  impl_->api.http.listen_after_bind();
+  impl_->api.finished = true;
+  impl_->lfs.stop();  // the API listener only ends on stop() (or a fatal error): end both
+  lfs_thread.join();
+}
+
+void HubServer::stop() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->stop_mu);
+    if (impl_->stop_requested) return;
+    impl_->stop_requested = true;
+    if (!impl_->run_started) return;
+  }
+  impl_->api.stop();
+  impl_->lfs.stop();
+}
+
+}  // namespace kcpp::server

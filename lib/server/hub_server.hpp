@@ -1,0 +1,70 @@
+#pragma once
+// The kernels-hub HTTP server: the read API of the Hugging Face Hub (refs, tree, repo info,
+// resolve, whoami) over a RepoStorage, plus LFS object downloads, bearer-token checks,
+// fault injection and a request log. Multi-threaded (one worker per connection from a
+// fixed pool).
+//
+// Two listeners, like the Hub and its CDN: the API port, and an LFS port that serves only
+// /lfs-objects/<sha256>. resolve answers LFS files with a 302 to the LFS port. The second
+// origin matters: huggingface_hub (2.x) follows redirects that stay on the same origin when
+// it reads file metadata with HEAD, and would then miss the X-Repo-Commit / X-Linked-*
+// headers of the redirect; a different origin also exercises clients' "drop Authorization
+// on cross-origin redirects" rule. The API port serves /lfs-objects/ as well.
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/fault_injection.hpp"
+#include "server/storage.hpp"
+
+namespace kcpp::server {
+
+struct ServeOptions {
+  std::filesystem::path root;  // storage root (created if missing)
+  std::string host = "127.0.0.1";
+  int port = 0;      // 0: any free port (see HubServer::url)
+  int lfs_port = 0;  // LFS listener (same host); 0: any free port
+  // Base URL put in LFS redirects ("https://cdn.example/prefix"); default: the request's
+  // Host name with lfs_port, so it works for whatever name the client used.
+  std::optional<std::string> lfs_url;
+  std::vector<std::string> tokens;  // accepted bearer tokens (none: everything anonymous)
+  std::optional<std::filesystem::path> request_log;
+  std::vector<FaultSpec> faults;
+  int threads = 32;  // worker pool size = max concurrent connections
+};
+
+class HubServer {
+ public:
+  // Opens the storage and the request log; throws kcpp::Error on failure. Does not listen yet.
+  explicit HubServer(ServeOptions options);
+  ~HubServer();
+  HubServer(const HubServer&) = delete;
+  HubServer& operator=(const HubServer&) = delete;
+
+  // Binds both listening sockets; returns the API port. Throws kcpp::Error(io) when it cannot.
+  int bind();
+  // "http://HOST:PORT" of the API (IPv6 hosts in brackets); valid after bind().
+  std::string url() const;
+  // "http://HOST:LFS_PORT", the LFS listener; valid after bind().
+  std::string lfs_listener_url() const;
+  // Serves until stop(); call after bind(), from a thread of its own if needed.
+  void run();
+  // Makes run() return (after in-flight connections finish). Thread-safe, idempotent, may
+  // be called before run() starts (run() then returns at once).
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// `kernels-hub serve`: binds, writes the base URL as the first line of OUT (flushed), serves
+// until SIGINT or SIGTERM, then shuts down cleanly. Blocks those signals in the calling
+// thread (and so in every thread the server starts) and waits for them with sigtimedwait.
+void serve_until_signal(HubServer& server, std::ostream& out);
+
+}  // namespace kcpp::server

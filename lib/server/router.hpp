@@ -1,0 +1,37 @@
+#pragma once
+// Maps a request path (already split into percent-decoded segments) to a Hub route.
+//
+//   /api/whoami-v2                                  whoami
+//   /api/{T}/{ns}/{name}                            repo_info (revision: none → main)
+//   /api/{T}/{ns}/{name}/revision/{rev}             repo_info
+//   /api/{T}/{ns}/{name}/refs                       repo_refs
+//   /api/{T}/{ns}/{name}/tree/{rev}[/{path...}]     repo_tree
+//   /kernels/{ns}/{name}/resolve/{rev}/{path...}    resolve (kernel)
+//   /{ns}/{name}/resolve/{rev}/{path...}            resolve (model)
+//   /lfs-objects/{sha256}                           lfs_object (the target of LFS redirects)
+//
+// {T} is `kernels` or `models`. {rev} is one segment, normally percent-encoded
+// ("refs%2Fheads%2Fv1"); an unencoded "refs/heads/X", "refs/tags/X", "refs/pr/N" or
+// "refs/convert/X" spread over three segments is accepted too. A folder path may arrive as
+// several segments or as one encoded segment ("build%2Ftorch-cuda"); both give the same path.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/repo_id.hpp"
+
+namespace kcpp::server {
+
+struct Route {
+  enum class Kind { unknown, whoami, repo_info, repo_refs, repo_tree, resolve, lfs_object };
+  Kind kind = Kind::unknown;
+  RepoType type = RepoType::model;
+  std::string repo_id;                  // "ns/name" as sent; not validated yet (handlers answer 400)
+  std::optional<std::string> revision;  // decoded; nullopt when the URL names none
+  std::string path;                     // decoded, '/'-joined; "" for the root
+  std::string oid;                      // lfs_object
+};
+
+Route match_route(const std::vector<std::string>& segments);
+
+}  // namespace kcpp::server
