@@ -1,5 +1,6 @@
 #include "server/fault_injection.hpp"
 
+#include <cctype>
 #include <charconv>
 
 #include "core/error.hpp"
@@ -17,7 +18,7 @@ bool parse_long(std::string_view s, long& out) {
 FaultSpec parse_fault_spec(std::string_view text) {
   auto bad = [&](const std::string& why) {
     return usage_error("invalid --inject spec '" + std::string(text) + "': " + why)
-        .hint("the syntax is STATUS[xCOUNT][:PATH_PREFIX], e.g. 500x2:/api/kernels/");
+        .hint("the syntax is STATUS[xCOUNT][@ERROR_CODE][:PATH_PREFIX], e.g. 500x2:/api/kernels/");
   };
   FaultSpec spec;
   auto colon = text.find(':');
@@ -25,6 +26,13 @@ FaultSpec parse_fault_spec(std::string_view text) {
   if (colon != std::string_view::npos) {
     spec.path_prefix = std::string(text.substr(colon + 1));
     if (spec.path_prefix.empty() || spec.path_prefix.front() != '/') throw bad("the path prefix must start with '/'");
+  }
+  if (auto at = head.find('@'); at != std::string_view::npos) {
+    spec.error_code = std::string(head.substr(at + 1));
+    head = head.substr(0, at);
+    if (spec.error_code.empty()) throw bad("ERROR_CODE after '@' is empty");
+    for (char c : spec.error_code)
+      if (!std::isalnum(static_cast<unsigned char>(c))) throw bad("ERROR_CODE must be letters and digits");
   }
   auto x = head.find('x');
   long status = 0;
@@ -39,7 +47,7 @@ FaultSpec parse_fault_spec(std::string_view text) {
   return spec;
 }
 
-std::optional<int> FaultInjector::take(std::string_view path, std::string_view decoded_path) {
+std::optional<FaultSpec> FaultInjector::take(std::string_view path, std::string_view decoded_path) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& spec : specs_) {
     if (spec.count && *spec.count <= 0) continue;
@@ -47,7 +55,7 @@ std::optional<int> FaultInjector::take(std::string_view path, std::string_view d
                  decoded_path.substr(0, spec.path_prefix.size()) == spec.path_prefix;
     if (!match) continue;
     if (spec.count) --*spec.count;
-    return spec.status;
+    return spec;
   }
   return std::nullopt;
 }

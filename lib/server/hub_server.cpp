@@ -1,5 +1,9 @@
 #include "server/hub_server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -114,9 +118,9 @@ struct HubServer::Impl {
   void respond(const httplib::Request& req, httplib::Response& res, bool lfs_only) {
     std::string raw_path(http::target_path(req.target));
     try {
-      if (auto status = faults.take(raw_path, req.path)) {
-        set_error(res, *status, "", "injected fault");
-        if (*status == 429 || *status == 503) res.set_header("Retry-After", "1");
+      if (auto fault = faults.take(raw_path, req.path)) {
+        set_error(res, fault->status, fault->error_code, "injected fault");
+        if (fault->status == 429 || fault->status == 503) res.set_header("Retry-After", "1");
         return;
       }
       AuthState auth = tokens.classify(req.get_header_value("Authorization"));
@@ -192,6 +196,13 @@ struct HubServer::Impl {
     http.set_read_timeout(30);
     http.set_write_timeout(30);
     http.set_payload_max_length(kMaxRequestBody);
+    // TCP_NODELAY: headers and body leave in separate writes; with Nagle on, the body
+    // waits for the client's delayed ACK (~40 ms per request on loopback).
+    http.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    });
 
     http.set_pre_routing_handler([this, lfs_only](const httplib::Request& req, httplib::Response& res) {
       // httplib 0.11 applies Range headers to every response on its own, without checking

@@ -24,12 +24,16 @@ V2 = ["torch211-cxx11-cu128-x86_64-linux", "torch211-cxx11-cu126-x86_64-linux", 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     root = tmp_path_factory.mktemp("hub")
-    with Hub(root=root / "data", extra_args=["--inject", "500x2:/api/kernels/org/flaky/"]) as h:
+    faults = ["--inject", "500x2:/api/kernels/org/flaky/",
+              # Stands in for a branch deleted between listing refs and listing its tree.
+              "--inject", "404@RevisionNotFound:/api/kernels/org/gone/tree/"]
+    with Hub(root=root / "data", extra_args=faults) as h:
         h.commit(REPO, write_variant_repo(root / "v1", V1), branch="v1")
         h.commit(REPO, write_variant_repo(root / "v2", V2), branch="v2")
         h.commit("org/noversions", write_variant_repo(root / "nv", V1), branch="main")
         h.commit("org/legacy", write_variant_repo(root / "legacy", V1), branch="v1", repo_type="model")
         h.commit("org/flaky", write_variant_repo(root / "flaky", V1), branch="v1")
+        h.commit("org/gone", write_variant_repo(root / "gone", V1), branch="v1")
         yield h
 
 
@@ -107,6 +111,14 @@ def test_missing_repo(env):
     assert r.stdout == ""
     assert r.stderr.splitlines()[0] == f"error: kernel repository 'org/missing' not found on {env['HF_ENDPOINT']}"
     assert "hint:" in r.stderr
+
+
+def test_missing_revision(env):
+    r = ours(["versions", "org/gone"], env)
+    assert r.returncode == 1
+    assert r.stdout == ""
+    assert error_line(r.stderr) == "error: revision 'refs/heads/v1' not found in kernel repository 'org/gone'"
+    assert "hint: list the repository's branches" in r.stderr
 
 
 def test_model_only_repo_explains_kernel_repos(env):
