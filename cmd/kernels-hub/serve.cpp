@@ -27,7 +27,7 @@ Runner add_serve(CLI::App& app) {
   cmd->add_option("--lfs-url", *lfs_url, "Base URL for LFS redirects (default: request host + --lfs-port)");
   cmd->add_option("--token", opts->tokens, "Accepted bearer token (repeatable)");
   cmd->add_option("--request-log", *request_log, "Append 'METHOD PATH STATUS BYTES' per request to FILE");
-  cmd->add_option("--inject", *injects, "Fault injection STATUS[xCOUNT][:PATH_PREFIX] (repeatable)");
+  cmd->add_option("--inject", *injects, "Fault injection STATUS[xCOUNT][@ERROR_CODE][:PATH_PREFIX] (repeatable)");
   cmd->add_option("--threads", opts->threads, "Worker threads (max concurrent connections)")
       ->capture_default_str()
       ->check(CLI::Range(2, 1024));

@@ -1,6 +1,8 @@
 // HubClient against a real kernels-hub process (tag [live]).
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/hash.hpp"
@@ -118,4 +120,20 @@ TEST_CASE_METHOD(Fixture, "missing repo, revision and entry are typed errors", "
         ErrorKind::entry_not_found);
   CHECK(kind_of([&] { client.repo_info(RepoType::kernel, repo, "v9"); }) == ErrorKind::revision_not_found);
   CHECK_FALSE(client.repo_exists(RepoType::model, repo));
+}
+
+TEST_CASE("tree listings follow Link pagination to the end", "[hub][live]") {
+  test::HubProcess hub;
+  auto src = hub.scratch() / "many";
+  const int n = 1100;  // more than one page (the hub pages at 1000 entries)
+  for (int i = 0; i < n; ++i) fs::atomic_write(src / "build/torch-cpu" / ("f" + std::to_string(i) + ".py"), "x\n");
+  hub.commit("org/many", src, "v1");
+  ClientSettings s;
+  s.endpoint = hub.url();
+  HubClient client(s);
+  auto tree = client.list_tree(RepoType::kernel, parse_repo_id("org/many"), "v1", "", true);
+  std::set<std::string> paths;
+  for (const auto& e : tree) paths.insert(e.path);
+  CHECK(paths.size() == tree.size());  // no page repeated
+  CHECK(tree.size() == static_cast<std::size_t>(n) + 2);  // files + build/ + build/torch-cpu/
 }
