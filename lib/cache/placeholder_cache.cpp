@@ -1,0 +1,1 @@
+// placeholder until the cache domain lands
