@@ -13,6 +13,7 @@
 #include "core/env.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/url.hpp"
 
 namespace kcpp::hub {
 
@@ -221,20 +222,7 @@ std::optional<std::string> parse_link_next(std::string_view link) {
   return std::nullopt;
 }
 
-std::string encode_component(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    }
-  }
-  return out;
-}
+std::string encode_component(std::string_view s) { return url::percent_encode(s); }
 
 std::string encode_path(std::string_view s) {
   std::string out;

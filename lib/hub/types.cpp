@@ -13,36 +13,52 @@ std::string_view type_name(RepoType t) { return t == RepoType::kernel ? "kernel"
 RepoType parse_repo_type(std::string_view s) {
   if (s == "kernel") return RepoType::kernel;
   if (s == "model") return RepoType::model;
-  throw usage_error(fmt::format("invalid repo type '{}': expected 'kernel' or 'model'", s));
+  throw usage_error(fmt::format("unknown repo type '{}'", s)).hint("use --type kernel or --type model");
+}
+
+std::optional<RepoType> repo_type_from_api_segment(std::string_view segment) {
+  if (segment == "kernels") return RepoType::kernel;
+  if (segment == "models") return RepoType::model;
+  return std::nullopt;
 }
 
 namespace {
-std::string check_part(std::string_view full, std::string_view part, const char* what) {
-  auto bad = [&](const std::string& why) {
-    return usage_error(fmt::format("invalid repo id '{}': {}", full, why))
-        .hint("repo ids look like 'kernels-community/activation'");
-  };
-  if (part.empty()) throw bad(fmt::format("empty {}", what));
-  if (part.size() > 96) throw bad(fmt::format("{} is longer than 96 characters", what));
-  for (char c : part) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '_' || c == '.';
-    if (!ok) throw bad(fmt::format("{} contains '{}' (allowed: letters, digits, '-', '_', '.')", what, c));
-  }
-  if (part.find("--") != std::string_view::npos || part.find("..") != std::string_view::npos)
-    throw bad(fmt::format("{} contains '--' or '..'", what));
-  if (part.front() == '-' || part.front() == '.' || part.back() == '-' || part.back() == '.')
-    throw bad(fmt::format("{} starts or ends with '-' or '.'", what));
-  return std::string(part);
+
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
+
+// Empty when PART is a valid namespace or name, else the reason.
+std::string part_problem(std::string_view part, const char* what) {
+  if (part.empty()) return std::string(what) + " is empty";
+  if (part.size() > 96) return std::string(what) + " is longer than 96 characters";
+  for (char c : part) {
+    if (!is_word_char(c) && c != '-' && c != '.')
+      return std::string(what) + " may only contain letters, digits, '-', '_' and '.'";
+  }
+  if (!is_word_char(part.front()) || !is_word_char(part.back()))
+    return std::string(what) + " cannot start or end with '-' or '.'";
+  if (part.find("--") != std::string_view::npos || part.find("..") != std::string_view::npos)
+    return std::string(what) + " cannot contain '--' or '..'";
+  return {};
+}
+
 }  // namespace
 
+std::string repo_id_problem(std::string_view id) {
+  auto slash = id.find('/');
+  if (slash == std::string_view::npos) return "a repo id must have the form 'namespace/name'";
+  if (id.find('/', slash + 1) != std::string_view::npos) return "a repo id has exactly one '/'";
+  if (auto p = part_problem(id.substr(0, slash), "the namespace"); !p.empty()) return p;
+  return part_problem(id.substr(slash + 1), "the name");
+}
+
 RepoId parse_repo_id(std::string_view s) {
-  auto slash = s.find('/');
-  if (slash == std::string_view::npos || s.find('/', slash + 1) != std::string_view::npos)
-    throw usage_error(fmt::format("invalid repo id '{}': expected \"namespace/name\"", s))
+  if (auto problem = repo_id_problem(s); !problem.empty())
+    throw usage_error(fmt::format("invalid repo id '{}': {}", s, problem))
         .hint("repo ids look like 'kernels-community/activation'");
-  return RepoId{check_part(s, s.substr(0, slash), "namespace"), check_part(s, s.substr(slash + 1), "name")};
+  auto slash = s.find('/');
+  return RepoId{std::string(s.substr(0, slash)), std::string(s.substr(slash + 1))};
 }
 
 bool is_commit_sha(std::string_view s) {

@@ -19,6 +19,8 @@ std::string_view url_prefix(RepoType t);
 std::string_view type_name(RepoType t);
 // Parses "kernel" / "model"; throws kcpp::Error(usage) otherwise.
 RepoType parse_repo_type(std::string_view s);
+// Inverse of api_segment; nullopt for anything else (datasets/spaces are not served).
+std::optional<RepoType> repo_type_from_api_segment(std::string_view segment);
 
 struct RepoId {
   std::string ns;    // namespace (user or organisation)
@@ -27,9 +29,14 @@ struct RepoId {
   bool operator==(const RepoId&) const = default;
 };
 
-// Validates "namespace/name" like the Hub: [A-Za-z0-9_.-], no "--" or "..", no leading or
-// trailing "-" or ".", at most 96 characters each. Throws kcpp::Error(usage) naming the
-// problem, e.g. `invalid repo id 'foo': expected "namespace/name"`.
+// Why ID is not a valid Hub repo id, or "" when it is. Rules (huggingface_hub's
+// validate_repo_id plus a mandatory namespace): exactly one "/"; each part 1–96 characters
+// from [A-Za-z0-9_.-], starting and ending with a letter, digit or "_"; no "--" or "..".
+// The one definition shared by the client and kernels-hub.
+std::string repo_id_problem(std::string_view id);
+
+// Validates with repo_id_problem; throws kcpp::Error(usage) naming the problem, e.g.
+// `invalid repo id 'foo': a repo id must have the form 'namespace/name'`.
 RepoId parse_repo_id(std::string_view s);
 
 struct GitRef {

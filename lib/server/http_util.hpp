@@ -7,14 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/url.hpp"
+
 namespace kcpp::server::http {
 
-// Decodes %XX escapes ('+' stays '+': this is for paths). Throws kcpp::Error(usage) on a
-// malformed escape or an encoded NUL.
-std::string percent_decode(std::string_view s);
-
-// Encodes everything except unreserved characters (A-Z a-z 0-9 - . _ ~) and those in SAFE.
-std::string percent_encode(std::string_view s, std::string_view safe = "");
+// Percent-coding lives in core (the Hub client shares it).
+using url::percent_decode;
+using url::percent_encode;
 
 // The path part of a request target ("/a/b%2Fc?x=1" → "/a/b%2Fc"), still encoded.
 std::string_view target_path(std::string_view target);

@@ -4,53 +4,6 @@
 
 namespace kcpp::server {
 
-std::string_view api_segment(RepoType type) { return type == RepoType::kernel ? "kernels" : "models"; }
-std::string_view url_prefix(RepoType type) { return type == RepoType::kernel ? "kernels/" : ""; }
-std::string_view type_name(RepoType type) { return type == RepoType::kernel ? "kernel" : "model"; }
-
-std::optional<RepoType> repo_type_from_api_segment(std::string_view segment) {
-  if (segment == "kernels") return RepoType::kernel;
-  if (segment == "models") return RepoType::model;
-  return std::nullopt;
-}
-
-RepoType parse_repo_type(std::string_view name) {
-  if (name == "kernel") return RepoType::kernel;
-  if (name == "model") return RepoType::model;
-  throw usage_error("unknown repo type '" + std::string(name) + "'").hint("use --type kernel or --type model");
-}
-
-namespace {
-
-bool is_word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-// Empty when PART is a valid namespace or name, else the reason.
-std::string part_problem(std::string_view part, const char* what) {
-  if (part.empty()) return std::string(what) + " is empty";
-  if (part.size() > 96) return std::string(what) + " is longer than 96 characters";
-  for (char c : part) {
-    if (!is_word_char(c) && c != '-' && c != '.')
-      return std::string(what) + " may only contain letters, digits, '-', '_' and '.'";
-  }
-  if (!is_word_char(part.front()) || !is_word_char(part.back()))
-    return std::string(what) + " cannot start or end with '-' or '.'";
-  if (part.find("--") != std::string_view::npos || part.find("..") != std::string_view::npos)
-    return std::string(what) + " cannot contain '--' or '..'";
-  return {};
-}
-
-}  // namespace
-
-std::string repo_id_problem(std::string_view id) {
-  auto slash = id.find('/');
-  if (slash == std::string_view::npos) return "a repo id must have the form 'namespace/name'";
-  if (id.find('/', slash + 1) != std::string_view::npos) return "a repo id has exactly one '/'";
-  if (auto p = part_problem(id.substr(0, slash), "the namespace"); !p.empty()) return p;
-  return part_problem(id.substr(slash + 1), "the name");
-}
-
 RepoId RepoId::parse(RepoType type, std::string_view id) {
   if (auto problem = repo_id_problem(id); !problem.empty())
     throw usage_error("invalid repo id '" + std::string(id) + "': " + problem);

@@ -7,26 +7,19 @@
 #include <string>
 #include <string_view>
 
+#include "hub/types.hpp"
+
 namespace kcpp::server {
 
-enum class RepoType { kernel, model };
-
-// "kernels" / "models": the plural used in `/api/{T}/…` routes and in the storage layout.
-std::string_view api_segment(RepoType type);
-// "kernels/" / "": the prefix of file URLs (`/{prefix}{ns}/{name}/resolve/…`).
-std::string_view url_prefix(RepoType type);
-// "kernel" / "model": the `repoType` value of the info endpoint and the CLI's --type.
-std::string_view type_name(RepoType type);
-// Inverse of api_segment; nullopt for anything else (datasets/spaces are not served).
-std::optional<RepoType> repo_type_from_api_segment(std::string_view segment);
-// Inverse of type_name; throws kcpp::Error(usage) naming the accepted values.
-RepoType parse_repo_type(std::string_view name);
-
-// Why ID is not a valid Hub repo id (`namespace/name`), or an empty string when it is.
-// Rules (huggingface_hub's validate_repo_id plus a mandatory namespace): exactly one `/`;
-// each part 1–96 characters from [A-Za-z0-9_.-], starting and ending with a letter, digit
-// or `_`; no `--` and no `..` anywhere.
-std::string repo_id_problem(std::string_view id);
+// Repo types, their URL segments and the repo-id rules are the Hub's wire vocabulary,
+// defined once in hub/types.hpp and shared with the client.
+using hub::api_segment;
+using hub::parse_repo_type;
+using hub::repo_id_problem;
+using hub::repo_type_from_api_segment;
+using hub::RepoType;
+using hub::type_name;
+using hub::url_prefix;
 
 class RepoId {
  public:
