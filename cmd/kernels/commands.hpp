@@ -6,4 +6,5 @@
 namespace kcpp::cli {
 void register_versions(CLI::App& app);
 void register_debug(CLI::App& app);
+void register_lock(CLI::App& app);
 }  // namespace kcpp::cli

@@ -1,0 +1,309 @@
+#include "lock/locker.hpp"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+
+#include "core/error.hpp"
+#include "lock/file_fetch.hpp"
+#include "lock/metadata.hpp"
+#include "lock/task_pool.hpp"
+#include "lock/trust.hpp"
+#include "versions/versions.hpp"
+
+namespace kcpp::lock {
+
+namespace {
+
+constexpr std::size_t kMaxMetadataBytes = std::size_t{16} << 20;
+constexpr hub::RepoType kKernel = hub::RepoType::kernel;
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Error as_error(const std::exception& e) {
+  if (auto k = dynamic_cast<const Error*>(&e)) return *k;
+  return Error(ErrorKind::failure, e.what());
+}
+
+// A value computed once per key by the first caller; later callers wait for it.
+template <class K, class V>
+class OnceMap {
+ public:
+  struct Outcome {
+    std::optional<V> value;
+    std::optional<Error> error;
+  };
+
+  Outcome get(const K& key, const std::function<V()>& compute) {
+    std::shared_future<Outcome> future;
+    std::optional<std::promise<Outcome>> mine;
+    {
+      std::lock_guard lk(mutex_);
+      auto it = map_.find(key);
+      if (it != map_.end()) {
+        future = it->second;
+      } else {
+        mine.emplace();
+        future = mine->get_future().share();
+        map_.emplace(key, future);
+      }
+    }
+    if (mine) {
+      Outcome o;
+      try {
+        o.value = compute();
+      } catch (const std::exception& e) {
+        o.error = as_error(e);
+      }
+      mine->set_value(std::move(o));
+    }
+    return future.get();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<K, std::shared_future<Outcome>> map_;
+};
+
+// One distinct metadata.json content of a node (variants with the same blob share it).
+struct MetadataBlob {
+  std::string path;  // metadata path of the first variant (by name) that has this content
+  std::optional<Error> error;
+  std::vector<Dependency> deps;
+};
+
+struct VariantState {
+  std::string name;      // canonical variant name (the metadata path upstream asks for)
+  std::string dir_name;  // the directory as named in the repo
+  std::optional<Error> error;  // no metadata.json
+  std::size_t blob = 0;        // index into NodeState::blobs when no error
+};
+
+struct NodeState {
+  std::optional<Error> error;  // trust, version, variant listing
+  std::string commit;
+  std::vector<std::string> warnings;
+  std::vector<VariantState> variants;  // sorted by name
+  std::vector<MetadataBlob> blobs;
+};
+
+class Locker {
+ public:
+  Locker(const hub::HubClient& client, const LockOptions& options)
+      : client_(client), options_(options), pool_(std::max(1u, options.jobs)) {}
+
+  LockResult run(const std::vector<RootDependency>& roots) {
+    if (client_.settings().offline)
+      throw Error(ErrorKind::offline, "kernels lock needs the Hub, but offline mode is enabled")
+          .hint("unset HF_HUB_OFFLINE (and TRANSFORMERS_OFFLINE) to lock");
+    for (const auto& r : roots) {
+      roots_.insert(r.dependency);
+      schedule(r.dependency);
+    }
+    pool_.wait();
+    for (const auto& r : roots) {
+      std::vector<Dependency> stack;
+      origin_ = r.origin;
+      visit(r.dependency, stack);
+    }
+    for (auto& [dep, commit] : locked_) result_.lock.entries.push_back({dep, commit});
+    return std::move(result_);
+  }
+
+ private:
+  void schedule(const Dependency& dep) {
+    NodeState* node = nullptr;
+    {
+      std::lock_guard lk(mutex_);
+      if (nodes_.count(dep)) return;
+      node = nodes_.emplace(dep, std::make_unique<NodeState>()).first->second.get();
+    }
+    pool_.submit([this, dep, node] { fetch_node(dep, *node); });
+  }
+
+  // Steps 1-3 of the header; then one task per distinct metadata.json content (step 4).
+  void fetch_node(const Dependency& dep, NodeState& node) {
+    hub::RepoId repo;
+    try {
+      if (!options_.trust_remote_code) {
+        auto publisher = publisher_of(dep.repo_id);
+        auto answer = trust_.get(publisher, [&] { return ask_publisher_trust(client_, publisher); });
+        require_trusted(*answer.value, dep.repo_id);
+      }
+      try {
+        repo = hub::parse_repo_id(dep.repo_id);
+      } catch (const Error& e) {
+        throw Error(ErrorKind::parse, fmt::format("kernel dependency {}: {}", dep.str(), e.what()));
+      }
+      node.commit = dep.is_version() ? version_commit(dep, repo, node) : dep.rev();
+      list_variants(dep, repo, node);
+    } catch (const std::exception& e) {
+      node.error = as_error(e);
+      return;
+    }
+    for (std::size_t i = 0; i < node.blobs.size(); ++i)
+      pool_.submit([this, repo, &node, i] { fetch_metadata(repo, node, node.blobs[i]); });
+  }
+
+  std::string version_commit(const Dependency& dep, const hub::RepoId& repo, NodeState& node) {
+    auto refs = refs_.get(dep.repo_id, [&] { return client_.list_refs(kKernel, repo); });
+    if (refs.error) throw *refs.error;
+    auto versions = versions::kernel_versions(refs.value->branches);
+    const versions::KernelVersion* found = nullptr;
+    for (const auto& v : versions)
+      if (v.number >= 0 && static_cast<std::uint64_t>(v.number) == dep.major()) found = &v;
+    if (!found) {
+      std::string available;
+      for (const auto& v : versions) available += (available.empty() ? "" : ", ") + std::to_string(v.number);
+      throw Error(ErrorKind::failure, fmt::format("{}: Version {} not found, available versions: {}", dep.repo_id,
+                                                  dep.major(), available.empty() ? "none" : available))
+          .hint(versions.empty() ? fmt::format("{} has no version branches (v1, v2, …)", dep.repo_id)
+                                 : fmt::format("use one of the available versions (`kernels versions {}` lists "
+                                               "them with their build variants)",
+                                               dep.repo_id));
+    }
+    long latest = versions.back().number;
+    if (found->number < latest)
+      node.warnings.push_back(fmt::format("You are using version {} of '{}', but version {} is available.",
+                                          found->number, dep.repo_id, latest));
+    return found->ref.target_commit;
+  }
+
+  // Upstream lists build/ (variant directories), then downloads each variant's metadata.json.
+  // One recursive listing gives both the directories and each metadata.json's blob id, so
+  // that each distinct content is fetched (and parsed) once.
+  void list_variants(const Dependency& dep, const hub::RepoId& repo, NodeState& node) {
+    std::vector<hub::TreeEntry> tree;
+    try {
+      tree = client_.list_tree(kKernel, repo, node.commit, "build", /*recursive=*/true);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::entry_not_found) throw;
+      throw Error(ErrorKind::entry_not_found,
+                  fmt::format("{} has no build/ directory at {}", dep.repo_id, node.commit))
+          .cause(e.what())
+          .hint("a kernel's version branch holds its builds as build/<variant>/…");
+    }
+    std::set<std::string> dirs;
+    std::map<std::string, std::string> content_of;  // file path → content key (blob id)
+    for (const auto& e : tree) {
+      if (e.path.rfind("build/", 0) != 0) continue;
+      std::string rest = e.path.substr(6);
+      if (e.kind == hub::TreeEntry::Kind::directory && rest.find('/') == std::string::npos) dirs.insert(rest);
+      if (e.kind == hub::TreeEntry::Kind::file) content_of[e.path] = e.oid.empty() ? e.path : e.oid;
+    }
+    std::map<std::string, std::string> canonical;  // canonical name → a directory name
+    for (const auto& name : dirs) {
+      std::string error;
+      if (auto v = variant::try_parse(name, &error))
+        canonical.emplace(v->str(), name);
+      else
+        node.warnings.push_back(fmt::format("Repository {} (revision: {}) contains invalid build variant: '{}' ({})",
+                                            dep.repo_id, node.commit, name, error));
+    }
+    std::map<std::string, std::size_t> blob_of;  // content key → index in node.blobs
+    for (auto& [name, dir] : canonical) {
+      VariantState v{name, dir, std::nullopt, 0};
+      const std::string path = "build/" + name + "/metadata.json";
+      auto file = content_of.find(path);
+      if (file == content_of.end()) {
+        Error e(ErrorKind::entry_not_found, fmt::format("{} has no {} at {}", dep.repo_id, path, node.commit));
+        if (dir != name)
+          e.hint(fmt::format("the variant directory is named '{}'; kernels reads it under its canonical name "
+                             "'{}': rename the directory",
+                             dir, name));
+        else
+          e.hint("every build variant needs a metadata.json (kernel-builder writes it)");
+        v.error = std::move(e);
+      } else {
+        auto [it, fresh] = blob_of.emplace(file->second, node.blobs.size());
+        if (fresh) node.blobs.push_back({path, std::nullopt, {}});
+        v.blob = it->second;
+      }
+      node.variants.push_back(std::move(v));
+    }
+  }
+
+  void fetch_metadata(const hub::RepoId& repo, const NodeState& node, MetadataBlob& blob) {
+    try {
+      auto body = fetch_small_file(client_, kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
+      blob.deps = parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
+    } catch (const std::exception& e) {
+      blob.error = as_error(e);
+      return;
+    }
+    for (const auto& d : blob.deps) schedule(d);
+  }
+
+  // Upstream's sequential walk over the fetched graph.
+  void visit(const Dependency& dep, std::vector<Dependency>& stack) {
+    if (locked_.count(dep)) return;
+    const bool cycle = std::find(stack.begin(), stack.end(), dep) != stack.end();
+    stack.push_back(dep);
+    if (cycle)
+      throw with_chain(Error(ErrorKind::failure, "Cyclic kernel dependency detected: " + dep.repo_id)
+                           .hint("kernel dependencies (kernel-depends in metadata.json) must not form a cycle"),
+                       stack);
+    const NodeState& node = *nodes_.at(dep);
+    result_.warnings.insert(result_.warnings.end(), node.warnings.begin(), node.warnings.end());
+    if (node.error) throw with_chain(*node.error, stack);
+    for (const auto& v : node.variants) {
+      if (v.error) throw with_chain(*v.error, stack);
+      const MetadataBlob& blob = node.blobs[v.blob];
+      if (blob.error) throw with_chain(*blob.error, stack);
+      for (const auto& d : blob.deps) {
+        if (!roots_.count(d)) result_.required_by.emplace(d, dep);
+        visit(d, stack);
+      }
+    }
+    if (!dep.is_version() && !is_git_oid(dep.rev()))
+      throw with_chain(Error(ErrorKind::failure,
+                             fmt::format("{}: Invalid git object id, expected 40 or 64 hexadecimal digits: {}",
+                                         dep.repo_id, dep.rev()))
+                           .hint("a kernel-depends revision must be a full commit id to be locked"),
+                       stack);
+    stack.pop_back();
+    locked_.emplace(dep, lower(node.commit));
+  }
+
+  // Adds "while locking root (from pyproject.toml:L:C) → dep → …".
+  Error with_chain(Error e, const std::vector<Dependency>& stack) const {
+    std::string chain;
+    for (std::size_t i = 0; i < stack.size(); ++i) {
+      chain += (i ? " → " : "") + stack[i].str();
+      if (i == 0 && !origin_.empty()) chain += " from " + origin_;
+    }
+    if (!chain.empty()) e.cause("while locking " + chain);
+    return e;
+  }
+
+  const hub::HubClient& client_;
+  LockOptions options_;
+  OnceMap<std::string, TrustAnswer> trust_;
+  OnceMap<std::string, hub::Refs> refs_;
+  std::mutex mutex_;
+  std::map<Dependency, std::unique_ptr<NodeState>> nodes_;
+  std::set<Dependency> roots_;
+  std::map<Dependency, std::string> locked_;
+  std::string origin_;  // of the root being walked
+  LockResult result_;
+  TaskPool pool_;  // last: joined first, while everything it uses is alive
+};
+
+}  // namespace
+
+LockResult resolve_locks(const hub::HubClient& client, const std::vector<RootDependency>& roots,
+                         const LockOptions& options) {
+  Locker locker(client, options);
+  return locker.run(roots);
+}
+
+}  // namespace kcpp::lock
