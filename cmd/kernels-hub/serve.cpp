@@ -26,6 +26,8 @@ Runner add_serve(CLI::App& app) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--lfs-url", *lfs_url, "Base URL for LFS redirects (default: request host + --lfs-port)");
   cmd->add_option("--token", opts->tokens, "Accepted bearer token (repeatable)");
+  cmd->add_option("--trusted-publisher", opts->trusted_publishers,
+                  "Organization marked trustedKernelPublisher in its overview (repeatable)");
   cmd->add_option("--request-log", *request_log, "Append 'METHOD PATH STATUS BYTES' per request to FILE");
   cmd->add_option("--inject", *injects, "Fault injection STATUS[xCOUNT][@ERROR_CODE][:PATH_PREFIX] (repeatable)");
   cmd->add_option("--threads", opts->threads, "Worker threads (max concurrent connections)")

@@ -296,6 +296,23 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
   return meta;
 }
 
+bool HubClient::is_trusted_kernel_publisher(const std::string& org) const {
+  HttpRequest req;
+  req.url = fmt::format("{}/api/organizations/{}/overview", settings_.endpoint, encode_component(org));
+  RequestContext ctx{RepoId{org, ""}, RepoType::kernel, std::nullopt, std::nullopt, settings_.endpoint,
+                     fmt::format("organization '{}'", org)};
+  auto j = parse_json(send(std::move(req), ctx), "overview of " + org);
+  if (!j.is_object()) throw Error(ErrorKind::parse, fmt::format("the Hub sent no object for organization '{}'", org));
+  auto it = j.find("trustedKernelPublisher");
+  if (it == j.end()) return false;
+  const auto& v = *it;  // Python truthiness
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<long long>() != 0;
+  if (v.is_number_float()) return v.get<double>() != 0.0;
+  if (v.is_string() || v.is_array() || v.is_object()) return !v.empty();
+  return false;
+}
+
 bool HubClient::repo_exists(RepoType type, const RepoId& repo) const {
   try {
     list_refs(type, repo);

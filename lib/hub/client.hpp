@@ -44,6 +44,11 @@ class HubClient {
                              const std::string& path, const std::function<bool(std::string_view)>& sink,
                              std::uint64_t offset = 0, const std::function<void()>& on_restart = {}) const;
 
+  // E14: whether the Hub marks ORG as a trusted kernel publisher (`trustedKernelPublisher`
+  // of GET /api/organizations/{org}/overview, with Python truthiness, as kernels checks it).
+  // Throws kcpp::Error when the answer cannot be had (404 for user namespaces, network).
+  bool is_trusted_kernel_publisher(const std::string& org) const;
+
   // Whether the repository exists as TYPE (any HTTP answer but RepoNotFound counts).
   bool repo_exists(RepoType type, const RepoId& repo) const;
 

@@ -21,6 +21,7 @@ std::string server_message(const HttpResponse& r) {
 }
 
 std::string repo_label(const RequestContext& c) {
+  if (c.subject) return *c.subject;
   return fmt::format("{} repository '{}'", type_name(c.type), c.repo.str());
 }
 

@@ -17,6 +17,8 @@ struct RequestContext {
   std::optional<std::string> revision;
   std::optional<std::string> path;
   std::string endpoint;
+  // What the request is about when it is not a repository (e.g. "organization 'org'").
+  std::optional<std::string> subject = std::nullopt;
 };
 
 Error error_from_response(const HttpResponse& response, const std::string& method, const RequestContext& ctx);

@@ -150,7 +150,11 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-  if (request.decode_content) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  // gzip/deflate only: offering br makes servers spend more CPU than the transfer saves
+  // on the small JSON documents of the Hub API.
+  if (request.decode_content) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+  // Keep enough idle connections for every parallel worker (libcurl's default is 5).
+  curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, 64L);
   if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {

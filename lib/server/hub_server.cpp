@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -68,6 +69,7 @@ std::string host_port(const std::string& host, int port) {
 struct Listener {
   httplib::Server http;
   int port = -1;
+  int listen_fd = -1;  // recorded by the socket-options hook, see configure()
   std::atomic<bool> finished{false};
 
   // httplib's stop() is a no-op until its accept loop runs; wait for that (or its end).
@@ -156,6 +158,11 @@ struct HubServer::Impl {
       case Route::Kind::lfs_object:
         handle_lfs_object(ctx, route.oid);
         return;
+      case Route::Kind::org_overview: {
+        const auto& trusted = options.trusted_publishers;
+        handle_org_overview(ctx, route.repo_id, std::find(trusted.begin(), trusted.end(), route.repo_id) != trusted.end());
+        return;
+      }
       default:
         break;
     }
@@ -187,7 +194,8 @@ struct HubServer::Impl {
     spdlog::debug("{} {} -> {} ({} bytes)", req.method, log::redact(raw_path), res.status, bytes);
   }
 
-  void configure(httplib::Server& http, bool lfs_only) {
+  void configure(Listener& listener, bool lfs_only) {
+    httplib::Server& http = listener.http;
     int threads = std::max(2, options.threads);
     http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
     // Short keep-alive: idle client connections hold a worker, and shutdown waits for them.
@@ -198,10 +206,12 @@ struct HubServer::Impl {
     http.set_payload_max_length(kMaxRequestBody);
     // TCP_NODELAY: headers and body leave in separate writes; with Nagle on, the body
     // waits for the client's delayed ACK (~40 ms per request on loopback).
-    http.set_socket_options([](socket_t sock) {
+    // The hook also records the listening socket, whose backlog bind() raises afterwards.
+    http.set_socket_options([&listener](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
       ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+      listener.listen_fd = sock;
     });
 
     http.set_pre_routing_handler([this, lfs_only](const httplib::Request& req, httplib::Response& res) {
@@ -247,8 +257,8 @@ struct HubServer::Impl {
 };
 
 HubServer::HubServer(ServeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
-  impl_->configure(impl_->api.http, false);
-  impl_->configure(impl_->lfs.http, true);
+  impl_->configure(impl_->api, false);
+  impl_->configure(impl_->lfs, true);
 }
 
 HubServer::~HubServer() { stop(); }
@@ -260,6 +270,9 @@ int HubServer::bind() {
     if (l.port < 0)
       throw Error(ErrorKind::io, std::string("cannot listen (") + what + ") on " + o.host + ":" + std::to_string(port))
           .hint("is the port already in use? port 0 picks a free one");
+    // httplib 0.11 listens with a backlog of 5: bursts of parallel clients overflow it and
+    // wait a 1 s SYN retransmit. Linux lets listen() on a listening socket raise the backlog.
+    if (l.listen_fd >= 0) ::listen(l.listen_fd, SOMAXCONN);
   };
   bind_one(impl_->api, o.port, "API");
   bind_one(impl_->lfs, o.lfs_port, "LFS");

@@ -35,6 +35,8 @@ struct ServeOptions {
   std::optional<std::filesystem::path> request_log;
   std::vector<FaultSpec> faults;
   int threads = 32;  // worker pool size = max concurrent connections
+  // Organizations whose overview says `trustedKernelPublisher: true` (kernels' trust check).
+  std::vector<std::string> trusted_publishers;
 };
 
 class HubServer {

@@ -32,6 +32,11 @@ Route match_api(const Segments& s) {
     r.kind = Route::Kind::whoami;
     return r;
   }
+  if (s.size() == 4 && s[1] == "organizations" && s[3] == "overview") {
+    r.kind = Route::Kind::org_overview;
+    r.repo_id = s[2];  // the organization name
+    return r;
+  }
   if (s.size() < 4) return r;
   auto type = repo_type_from_api_segment(s[1]);
   if (!type) return r;

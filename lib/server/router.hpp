@@ -2,6 +2,7 @@
 // Maps a request path (already split into percent-decoded segments) to a Hub route.
 //
 //   /api/whoami-v2                                  whoami
+//   /api/organizations/{org}/overview               org_overview (publisher trust, E14)
 //   /api/{T}/{ns}/{name}                            repo_info (revision: none → main)
 //   /api/{T}/{ns}/{name}/revision/{rev}             repo_info
 //   /api/{T}/{ns}/{name}/refs                       repo_refs
@@ -23,7 +24,7 @@
 namespace kcpp::server {
 
 struct Route {
-  enum class Kind { unknown, whoami, repo_info, repo_refs, repo_tree, resolve, lfs_object };
+  enum class Kind { unknown, whoami, org_overview, repo_info, repo_refs, repo_tree, resolve, lfs_object };
   Kind kind = Kind::unknown;
   RepoType type = RepoType::model;
   std::string repo_id;                  // "ns/name" as sent; not validated yet (handlers answer 400)

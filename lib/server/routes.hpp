@@ -29,6 +29,7 @@ void handle_refs(RequestContext& ctx, const RepoId& repo);
 void handle_tree(RequestContext& ctx, const RepoId& repo, const std::string& revision, const std::string& path);
 void handle_info(RequestContext& ctx, const RepoId& repo, const std::optional<std::string>& revision);
 void handle_whoami(RequestContext& ctx, AuthState auth);
+void handle_org_overview(RequestContext& ctx, const std::string& org, bool trusted);
 void handle_resolve(RequestContext& ctx, const RepoId& repo, const std::string& revision, const std::string& path);
 void handle_lfs_object(RequestContext& ctx, const std::string& oid);
 

@@ -1,4 +1,4 @@
-// /api/... handlers: refs (E1), tree (E2), repo info (E3), whoami (E13).
+// /api/... handlers: refs (E1), tree (E2), repo info (E3), whoami (E13), org overview (E14).
 #include <algorithm>
 
 #include "core/hash.hpp"
@@ -150,6 +150,14 @@ void handle_whoami(RequestContext& ctx, AuthState auth) {
             {"auth",
              json{{"type", "access_token"}, {"accessToken", json{{"displayName", "kernels-hub"}, {"role", "write"}}}}}};
   set_json(ctx.res, body);
+}
+
+void handle_org_overview(RequestContext& ctx, const std::string& org, bool trusted) {
+  if (auto problem = repo_id_problem(org + "/x"); !problem.empty()) {
+    set_error(ctx.res, 400, "BadRequest", "invalid organization name '" + org + "'");
+    return;
+  }
+  set_json(ctx.res, json{{"name", org}, {"fullname", org}, {"trustedKernelPublisher", trusted}});
 }
 
 }  // namespace kcpp::server

@@ -1,10 +1,12 @@
 """Helpers for `kernels lock` tests and benchmarks.
 
-TrustFront: a small HTTP front for a `kernels-hub` that adds the one endpoint it lacks and
-`kernels lock` (ours and kernels 0.17.2) needs: the organization overview (hub-api.md E14)
-with `trustedKernelPublisher`. Everything else is forwarded unchanged (status, headers,
-body; redirects are passed back, not followed). Optionally delays every forwarded request
-(to make sequential vs concurrent resolution visible).
+TrustFront: a small HTTP front for a `kernels-hub` that answers the organization overview
+(hub-api.md E14, `trustedKernelPublisher`) per test — trusted, untrusted, or 404 like a user
+namespace — and records those requests. (kernels-hub serves E14 itself with
+`--trusted-publisher ORG`; the front adds the 404 case, the request record and latency.)
+Everything else is forwarded unchanged (status, headers, body; redirects are passed back,
+not followed). Optionally delays every forwarded request (to make sequential vs concurrent
+resolution visible).
 
     with Hub() as hub, TrustFront(hub.url, trusted={"org"}) as front:
         ... HF_ENDPOINT=front.url ...
@@ -12,7 +14,6 @@ body; redirects are passed back, not followed). Optionally delays every forwarde
 
 Organizations in `trusted` answer `trustedKernelPublisher: true`, those in `untrusted`
 `false`, any other 404 `X-Error-Code: RepoNotFound` (like the Hub for a user namespace).
-Drop the front once kernels-hub serves E14 itself.
 
 write_kernel_repo / write_project: kernel repo trees whose metadata.json kernels 0.17.2
 accepts, and projects with a [tool.kernels.dependencies] table.

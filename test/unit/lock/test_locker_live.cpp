@@ -27,6 +27,8 @@ std::string metadata(const std::string& name, const nlohmann::json& deps = nlohm
 }
 
 struct Fixture {
+  Fixture() = default;
+  explicit Fixture(std::vector<std::string> hub_args) : hub(std::move(hub_args)) {}
   test::HubProcess hub;
   hub::HubClient client{[&] {
     hub::ClientSettings s;
@@ -140,11 +142,18 @@ TEST_CASE_METHOD(Fixture, "a non-canonical variant directory fails like upstream
   }
 }
 
-TEST_CASE_METHOD(Fixture, "the trust check asks the organization overview", "[lock][live]") {
-  publish("org/ok", "v1", {V});
-  // kernels-hub has no /api/organizations/{org}/overview: trust cannot be verified.
-  CHECK_THAT(error_of({Dependency::version("org/ok", 1)}, 4, /*trust=*/false),
-             Catch::StartsWith("Kernel repository 'org/ok' could not verify publisher trust status"));
+TEST_CASE("the trust check asks the organization overview", "[lock][live]") {
+  // kernels-hub answers trustedKernelPublisher true for --trusted-publisher orgs, else false;
+  // a 404 (a user namespace on the Hub) means "could not verify".
+  Fixture f({"--trusted-publisher", "org", "--inject", "404@RepoNotFound:/api/organizations/user/"});
+  f.publish("org/ok", "v1", {V});
+  f.publish("other/k", "v1", {V});
+  f.publish("user/k", "v1", {V});
+  CHECK(f.lock({Dependency::version("org/ok", 1)}, 4, /*trust=*/false).lock.entries.size() == 1);
+  CHECK_THAT(f.error_of({Dependency::version("other/k", 1)}, 4, false),
+             Catch::StartsWith("Kernel repository 'other/k' is not from a trusted publisher"));
+  CHECK_THAT(f.error_of({Dependency::version("user/k", 1)}, 4, false),
+             Catch::StartsWith("Kernel repository 'user/k' could not verify publisher trust status"));
 }
 
 TEST_CASE_METHOD(Fixture, "lock_differences names each stale entry", "[lock][live]") {
