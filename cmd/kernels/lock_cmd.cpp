@@ -27,7 +27,7 @@ struct LockCmdOptions {
   bool trust_remote_code = false;
   // 4: libcurl keeps at most 5 idle connections per handle by default (more workers would
   // reconnect constantly), and kernels-hub (cpp-httplib) listens with a backlog of 5.
-  unsigned jobs = 4;
+  unsigned jobs = 8;
 };
 
 void run_lock(const LockCmdOptions& opts) {
@@ -90,7 +90,7 @@ void register_lock(CLI::App& app) {
                 "Only check that kernels.lock is up to date (exit 1 and say why if not); writes nothing");
   cmd->add_flag("--trust-remote-code", opts->trust_remote_code,
                 "Also lock kernels whose publisher the Hub does not mark as trusted");
-  cmd->add_option("--jobs,-j", opts->jobs, "Concurrent Hub requests (default 4)")
+  cmd->add_option("--jobs,-j", opts->jobs, "Concurrent Hub requests (default 8)")
       ->check(CLI::Range(1u, 64u));
   cmd->callback([opts]() { run_lock(*opts); });
 }
