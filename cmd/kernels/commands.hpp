@@ -7,4 +7,5 @@ namespace kcpp::cli {
 void register_versions(CLI::App& app);
 void register_debug(CLI::App& app);
 void register_lock(CLI::App& app);
+void register_download(CLI::App& app);
 }  // namespace kcpp::cli

@@ -1,0 +1,74 @@
+#include "cache/downloader.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+namespace kcpp::cache {
+
+std::vector<BlobResult> fetch_blobs(const hub::HubClient& client, const BlobStore& store, const std::string& commit,
+                                    const std::vector<BlobJob>& jobs, const FetchOptions& options,
+                                    DownloadReporter& reporter) {
+  std::vector<BlobResult> results(jobs.size());
+  // Cached blobs first (no request); the rest largest first, so big files start early.
+  std::vector<std::size_t> todo;
+  std::uint64_t todo_bytes = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!options.recheck && store.has(jobs[i].spec.etag)) {
+      results[i].outcome.expected = results[i].outcome.actual = jobs[i].spec.etag;
+      results[i].outcome.actual_size = jobs[i].spec.size;
+      continue;
+    }
+    todo.push_back(i);
+    todo_bytes += jobs[i].spec.size;
+  }
+  std::stable_sort(todo.begin(), todo.end(), [&](auto a, auto b) { return jobs[a].spec.size > jobs[b].spec.size; });
+  reporter.begin(store.layout().repo().str(), todo.size(), todo_bytes);
+
+  const auto& layout = store.layout();
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  auto worker = [&] {
+    while (true) {
+      std::size_t k = next.fetch_add(1);
+      if (k >= todo.size()) return;
+      auto& result = results[todo[k]];
+      const auto& job = jobs[todo[k]];
+      if (stop.load()) {
+        result.skipped = true;
+        continue;
+      }
+      auto transfer = [&](std::uint64_t offset, const std::function<bool(std::string_view)>& sink,
+                          const std::function<void()>& on_restart) {
+        auto meta = client.download_file(layout.type(), layout.repo(), commit, job.repo_path, sink, offset, on_restart);
+        if (meta.etag != job.spec.etag)
+          spdlog::warn("the Hub's ETag for '{}' ({}) differs from its tree listing ({}); verifying the content against "
+                       "the listing",
+                       job.repo_path, meta.etag, job.spec.etag);
+      };
+      try {
+        result.outcome = store.ensure(job.spec, transfer, [&](std::uint64_t n) { reporter.bytes(n); }, options.recheck);
+      } catch (const Error& e) {
+        result.error = e;
+      } catch (const std::exception& e) {
+        result.error = Error(ErrorKind::failure, e.what());
+      }
+      if (result.error && result.error->kind() != ErrorKind::verification) stop.store(true);
+      reporter.file_done(job.repo_path, result.outcome);
+    }
+  };
+  unsigned n = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(todo.size())));
+  if (todo.size() <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < n; ++i) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  reporter.end();
+  return results;
+}
+
+}  // namespace kcpp::cache

@@ -1,0 +1,77 @@
+#include "cache/file_lock.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "core/error.hpp"
+
+namespace kcpp::cache {
+
+namespace {
+
+int open_lock_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  if (fd < 0)
+    throw Error(ErrorKind::io, fmt::format("cannot create lock file {}: {}", path.string(), std::strerror(errno)))
+        .hint("check that the cache directory is writable (KERNELS_CACHE, HF_HUB_CACHE, HF_HOME)");
+  // 0664 regardless of the umask, as upstream's filelock does.
+  (void)::fchmod(fd, 0664);
+  return fd;
+}
+
+bool unsupported(int err) { return err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL; }
+
+}  // namespace
+
+FileLock::FileLock(const std::filesystem::path& path) : fd_(open_lock_file(path)) {
+  using clock = std::chrono::steady_clock;
+  auto next_log = clock::now() + std::chrono::seconds(10);
+  auto wait = std::chrono::milliseconds(5);
+  while (true) {
+    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+    int err = errno;
+    if (err == EINTR) continue;
+    if (unsupported(err)) {
+      spdlog::debug("file locks unsupported for {} ({}); continuing without", path.string(), std::strerror(err));
+      return;
+    }
+    if (err != EWOULDBLOCK) {
+      ::close(fd_);
+      fd_ = -1;
+      throw Error(ErrorKind::io, fmt::format("cannot lock {}: {}", path.string(), std::strerror(err)));
+    }
+    if (clock::now() >= next_log) {
+      spdlog::info("waiting for lock {} (another process is downloading this file)", path.string());
+      next_log = clock::now() + std::chrono::seconds(10);
+    }
+    std::this_thread::sleep_for(wait);
+    wait = std::min(wait * 2, std::chrono::milliseconds(200));
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+}
+
+bool FileLock::try_lock_once(const std::filesystem::path& path) {
+  int fd = open_lock_file(path);
+  bool ok = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace kcpp::cache

@@ -1,0 +1,122 @@
+// Which files a download takes (upstream's allow/ignore patterns) and what each must hash to.
+#include <catch2/catch.hpp>
+
+#include "cache/download_plan.hpp"
+#include "core/error.hpp"
+
+using namespace kcpp;
+using namespace kcpp::cache;
+using hub::TreeEntry;
+
+namespace {
+TreeEntry file(std::string path, std::string oid, std::uint64_t size = 4) {
+  TreeEntry e;
+  e.path = std::move(path);
+  e.oid = std::move(oid);
+  e.size = size;
+  return e;
+}
+TreeEntry lfs_file(std::string path, std::string sha256, std::uint64_t size) {
+  auto e = file(std::move(path), std::string(40, '9'), size);
+  e.lfs = hub::LfsInfo{std::move(sha256), size, 130};
+  return e;
+}
+TreeEntry dir(std::string path) {
+  TreeEntry e;
+  e.kind = TreeEntry::Kind::directory;
+  e.path = std::move(path);
+  return e;
+}
+const std::string A(40, 'a'), B(40, 'b'), C(40, 'c'), S(64, 'f');
+
+std::vector<TreeEntry> sample_tree() {
+  return {dir("build/torch-cuda"),
+          dir("build/torch211-cxx11-cu130-x86_64-linux"),
+          dir("build/torch211-cxx11-cu130-x86_64-linux/sub"),
+          file("build/torch-cuda/__init__.py", A),
+          file("build/torch211-cxx11-cu130-x86_64-linux/__init__.py", A),
+          lfs_file("build/torch211-cxx11-cu130-x86_64-linux/_ops.so", S, 1000),
+          file("build/torch211-cxx11-cu130-x86_64-linux/sub/x.py", B),
+          file("build/torch211-cxx11-cu130-x86_64-linux/__pycache__/a.cpython-311.pyc", C),
+          file("build/torch211-cxx11-cu130-x86_64-linux/y.pyc", C),
+          file("build/README.md", C),
+          file("README.md", C)};
+}
+}  // namespace
+
+TEST_CASE("fnmatch_case follows Python's fnmatchcase", "[cache]") {
+  struct Case {
+    const char *pattern, *name;
+    bool match;
+  };
+  // Expected values taken from Python 3.11 fnmatch.fnmatchcase.
+  for (auto c : std::vector<Case>{{"build/*", "build/a/b/c", true},
+                                   {"build/*", "build", false},
+                                   {"build/*", "build/", true},
+                                   {"*.pyc", "a/b.pyc", true},
+                                   {"**/__pycache__/**", "build/v/__pycache__/x", true},
+                                   {"**/__pycache__/**", "__pycache__/x", false},
+                                   {"**/__pycache__/**", "a/__pycache__/", true},
+                                   {"[!a]b", "cb", true},
+                                   {"[!a]b", "ab", false},
+                                   {"[a", "[a", true},
+                                   {"[]]x", "]x", true},
+                                   {"a?c", "abc", true},
+                                   {"a?c", "a/c", true},
+                                   {"[a-c]z", "bz", true},
+                                   {"*a*b", "xaybzb", true},
+                                   {"build/v/*", "build/v2/x", false}}) {
+    INFO(c.pattern << " ~ " << c.name);
+    CHECK(fnmatch_case(c.pattern, c.name) == c.match);
+  }
+}
+
+TEST_CASE("variant directories come from the listing", "[cache]") {
+  CHECK(variant_dir_names(sample_tree()) ==
+        std::vector<std::string>{"torch-cuda", "torch211-cxx11-cu130-x86_64-linux"});
+}
+
+TEST_CASE("one variant: its files, without bytecode", "[cache]") {
+  auto plan = plan_download(sample_tree(), std::vector<std::string>{"torch211-cxx11-cu130-x86_64-linux"}, "org/k");
+  std::vector<std::string> paths;
+  for (const auto& f : plan.files) paths.push_back(f.path);
+  CHECK(paths == std::vector<std::string>{"build/torch211-cxx11-cu130-x86_64-linux/__init__.py",
+                                          "build/torch211-cxx11-cu130-x86_64-linux/_ops.so",
+                                          "build/torch211-cxx11-cu130-x86_64-linux/sub/x.py"});
+  REQUIRE(plan.variants.size() == 1);
+  CHECK(plan.variants[0].files.size() == 3);
+  const auto& so = plan.files[1];
+  CHECK(so.kind == HashKind::sha256);
+  CHECK(so.etag == S);
+  CHECK(so.size == 1000);
+  CHECK(so.rel == "_ops.so");
+  CHECK(plan.files[2].rel == "sub/x.py");
+  CHECK(plan.files[0].kind == HashKind::git_blob_sha1);
+  CHECK(plan.total_bytes() == 1008);
+}
+
+TEST_CASE("all variants: everything under build/, shared blobs fetched once", "[cache]") {
+  auto plan = plan_download(sample_tree(), std::nullopt, "org/k");
+  CHECK(plan.files.size() == 5);  // + build/README.md, + torch-cuda/__init__.py
+  CHECK(plan.variants.size() == 2);
+  CHECK(plan.unique_blob_files().size() == 4);  // two __init__.py share blob A
+  bool loose = false;
+  for (const auto& f : plan.files)
+    if (f.path == "build/README.md") loose = f.variant.empty();
+  CHECK(loose);
+}
+
+TEST_CASE("a selected variant without files is reported empty", "[cache]") {
+  auto plan = plan_download(sample_tree(), std::vector<std::string>{"torch-rocm"}, "org/k");
+  REQUIRE(plan.variants.size() == 1);
+  CHECK(plan.variants[0].files.empty());
+}
+
+TEST_CASE("unsafe paths and missing hashes are refused", "[cache]") {
+  std::vector<TreeEntry> t{file("build/v/../../escape", A)};
+  CHECK_THROWS_WITH(plan_download(t, std::nullopt, "org/k"), Catch::Contains("unsafe file path in org/k"));
+  t = {file("build/v/x.py", "")};
+  CHECK_THROWS_WITH(plan_download(t, std::nullopt, "org/k"), Catch::Contains("Cannot get blob ID for build/v/x.py"));
+  t = {lfs_file("build/v/x.so", "nothex", 3)};
+  CHECK_THROWS_AS(plan_download(t, std::nullopt, "org/k"), Error);
+}
