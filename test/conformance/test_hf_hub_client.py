@@ -4,8 +4,10 @@ snapshot_download with patterns, model repos, and the three "not found" errors.
 Expected ids come from `git` run on the bare repositories the server stores."""
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,6 +15,7 @@ from pathlib import Path
 
 # huggingface_hub reads these at import time.
 _HF_HOME = tempfile.mkdtemp(prefix="kcpp-hf-home-")
+atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)
 os.environ.update({
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "HF_HUB_DISABLE_XET": "1",
