@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub import write_tree
+
 SOURCE_DIR = Path(os.environ.get("KCPP_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 BIN_DIR = Path(os.environ.get("KCPP_BIN_DIR", SOURCE_DIR / "build"))
 VENV_BIN = Path(sys.executable).parent
@@ -91,14 +93,7 @@ def write_variant_repo(dest: Path, variants: list[str], extra: dict[str, bytes |
         (d / "__init__.py").write_text(f"# {v}\nfrom ._ops import ops\n")
         (d / "_ops.py").write_text("ops = None\n")
         (d / "metadata.json").write_text(json.dumps({"version": 1, "python-depends": []}, indent=2) + "\n")
-    for path, content in (extra or {}).items():
-        p = dest / path
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            p.write_bytes(content)
-        else:
-            p.write_text(content)
-    return dest
+    return write_tree(dest, extra or {})
 
 
 # ---- upstream sort key, to compare tied runs as sets ---------------------------------

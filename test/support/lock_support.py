@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
+from hub import write_tree
+
 _OVERVIEW = re.compile(r"^/api/organizations/([^/?]+)/overview(?:\?.*)?$")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                "proxy-authorization", "proxy-authenticate"}
@@ -160,14 +162,7 @@ def write_kernel_repo(dest: Path, name: str, variants, kernel_depends=(), extra=
             (d / f"_{name.replace('-', '_')}.abi3.so").write_bytes(bytes(range(256)) * 64 + v.encode())
     if not variants and not extra:
         extra = {"README.md": f"# {name}\n"}
-    for path, content in (extra or {}).items():
-        p = dest / path
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            p.write_bytes(content)
-        else:
-            p.write_text(content)
-    return dest
+    return write_tree(dest, extra or {})
 
 
 def write_project(dest: Path, dependencies: dict | str) -> Path:
