@@ -8,4 +8,5 @@ void register_versions(CLI::App& app);
 void register_debug(CLI::App& app);
 void register_lock(CLI::App& app);
 void register_download(CLI::App& app);
+void register_info(CLI::App& app);
 }  // namespace kcpp::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   kcpp::cli::register_debug(app);
   kcpp::cli::register_lock(app);
   kcpp::cli::register_download(app);
+  kcpp::cli::register_info(app);
 
   const bool color = kcpp::log::use_color(2);
   try {

@@ -1,0 +1,194 @@
+#include "info/info.hpp"
+
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+#include <system_error>
+
+#include "core/error.hpp"
+#include "core/fs.hpp"
+#include "variant/variant.hpp"
+#include "versions/versions.hpp"
+
+namespace kcpp::info {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+
+// Parseable names, sorted by canonical name (our stand-in for upstream's set order).
+std::vector<variant::Variant> parse_sorted(const std::set<std::string>& names, const std::string& warn_context) {
+  std::vector<variant::Variant> out;
+  for (const auto& name : names) {
+    if (auto v = variant::try_parse(name)) {
+      out.push_back(std::move(*v));
+    } else if (!warn_context.empty()) {
+      spdlog::warn("Repository {} contains invalid build variant variant: '{}'", warn_context, name);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.str() < b.str(); });
+  return out;
+}
+
+std::vector<std::string> backend_names(const std::vector<variant::Variant>& variants) {
+  std::set<std::string> names;
+  for (const auto& v : variants) names.insert(v.is_arch() ? v.arch().backend.name() : v.noarch().backend_name);
+  return {names.begin(), names.end()};
+}
+
+// The version number whose branch info should show (revision = that branch's name).
+std::string version_branch(const std::vector<versions::KernelVersion>& available, long wanted,
+                           const hub::RepoId& repo, bool offline) {
+  for (const auto& v : available)
+    if (v.number == wanted) return v.ref.name;
+  if (offline && available.empty())
+    throw Error(ErrorKind::offline,
+                fmt::format("Version {} of '{}' is not available in the local cache and Hugging Face Hub is in "
+                            "offline mode. Download the kernel while online first, or pass an explicit "
+                            "`revision=<commit>`.",
+                            wanted, repo.str()))
+        .hint("unset HF_HUB_OFFLINE, or pass --revision");
+  std::string list;
+  for (const auto& v : available) list += (list.empty() ? "" : ", ") + std::to_string(v.number);
+  throw Error(ErrorKind::failure, fmt::format("Version {} not found, available versions: {}", wanted, list))
+      .hint(available.empty() ? "the repository has no v{N} branches; omit --version to use main"
+                              : "pick one of the available versions, or omit --version for the latest");
+}
+
+// A kernel repo that is missing but exists as a (pre-0.14) model repo: say so.
+[[noreturn]] void rethrow_with_model_hint(const Error& e, const hub::HubClient& client, const hub::RepoId& repo) {
+  if (e.kind() != ErrorKind::repo_not_found || !client.repo_exists(hub::RepoType::model, repo)) throw e;
+  throw Error(ErrorKind::repo_not_found,
+              fmt::format("'{}' exists only as a model repository; kernels must be kernel repositories "
+                          "since kernels 0.14",
+                          repo.str()))
+      .hint("re-upload it as a kernel repository: `kernel-builder build-and-upload --repo-type kernel`");
+}
+
+}  // namespace
+
+std::string python_path_str(const std::string& arg) {
+  std::string prefix;
+  if (arg.rfind("//", 0) == 0 && arg.rfind("///", 0) != 0)
+    prefix = "//";
+  else if (!arg.empty() && arg[0] == '/')
+    prefix = "/";
+  std::string out;
+  std::size_t start = 0;
+  while (start <= arg.size()) {
+    auto slash = arg.find('/', start);
+    std::string part = arg.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  out = prefix + out;
+  return out.empty() ? "." : out;
+}
+
+KernelInfo collect_local(const std::string& arg) {
+  KernelInfo info;
+  info.path = python_path_str(arg);
+  const stdfs::path build = stdfs::path(arg) / "build";
+  const std::string build_display = *info.path + "/build";
+  std::set<std::string> names;
+  std::error_code ec;
+  for (stdfs::directory_iterator it(build, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code dir_ec;
+    if (it->is_directory(dir_ec)) names.insert(it->path().filename().string());
+  }
+  auto variants = parse_sorted(names, "");
+  if (variants.empty())
+    throw Error(ErrorKind::failure, fmt::format("No build variants found in: {}", build_display))
+        .hint("a kernel directory holds build/<variant>/ directories, e.g. build/torch211-cxx11-cu130-x86_64-linux");
+  for (const auto& v : variants) {
+    stdfs::path meta = build / v.str() / "metadata.json";
+    std::error_code exists_ec;
+    if (!stdfs::exists(meta, exists_ec)) continue;
+    const std::string display = build_display + "/" + v.str() + "/metadata.json";
+    std::string text;
+    try {
+      text = fs::read_file(meta);
+    } catch (const std::exception& e) {
+      throw Error(ErrorKind::io, fmt::format("cannot read {}", display)).cause(e.what());
+    }
+    try {
+      info.metadata = parse_metadata_info(text, display);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::parse, fmt::format("cannot parse metadata: {}", e.what()))
+          .hint("fix the metadata.json (kernels 0.17.2 rejects it too), or rebuild the kernel");
+    }
+    break;
+  }
+  info.backends = backend_names(variants);
+  return info;
+}
+
+// The work of collect_hub once the flags are checked (its errors get the model-repo hint).
+static KernelInfo collect_hub_at(const hub::HubClient& client, const stdfs::path& cache, const hub::RepoId& repo,
+                                 const std::optional<std::string>& revision, const std::optional<long>& version,
+                                 KernelInfo info);
+
+KernelInfo collect_hub(const hub::HubClient& client, const stdfs::path& cache, const hub::RepoId& repo,
+                       const std::optional<std::string>& revision, const std::optional<long>& version) {
+  if (revision && version)  // upstream exits 1 here, not with a usage error
+    throw Error(ErrorKind::failure, "Only one of --revision or --version can be specified")
+        .hint("--revision names a branch, tag or commit; --version N means branch vN");
+  KernelInfo info;
+  info.repo_id = repo.str();
+  try {
+    return collect_hub_at(client, cache, repo, revision, version, info);
+  } catch (const Error& e) {
+    rethrow_with_model_hint(e, client, repo);
+  }
+}
+
+static KernelInfo collect_hub_at(const hub::HubClient& client, const stdfs::path& cache, const hub::RepoId& repo,
+                                 const std::optional<std::string>& revision, const std::optional<long>& version,
+                                 KernelInfo info) {
+  if (revision) {
+    info.revision = *revision;
+  } else {
+    const bool offline = client.settings().offline;
+    auto available = offline ? versions::cached_versions(cache, repo)
+                             : versions::kernel_versions(client.list_refs(hub::RepoType::kernel, repo).branches);
+    if (version)
+      info.revision = version_branch(available, *version, repo, offline);
+    else
+      info.revision = available.empty() ? "main" : available.back().ref.name;
+  }
+  std::vector<hub::TreeEntry> tree;
+  try {
+    tree = client.list_tree(hub::RepoType::kernel, repo, info.revision, "build", false);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::entry_not_found) throw;
+    // upstream: a traceback (EntryNotFoundError)
+  }
+  std::set<std::string> names;
+  for (const auto& entry : tree) {
+    if (entry.kind != hub::TreeEntry::Kind::directory) continue;
+    names.insert(entry.path.substr(entry.path.rfind('/') + 1));
+  }
+  auto variants = parse_sorted(names, fmt::format("{} (revision: {})", repo.str(), info.revision));
+  if (variants.empty())
+    throw Error(ErrorKind::failure,
+                fmt::format("No build variants found in {} (revision: {})", repo.str(), info.revision))
+        .hint(tree.empty() ? "the revision has no build/ directory" : "no directory under build/ is a variant name");
+  const std::string path = "build/" + variants.front().str() + "/metadata.json";
+  try {
+    std::string text;
+    client.download_file(hub::RepoType::kernel, repo, info.revision, path, [&](std::string_view chunk) {
+      text.append(chunk);
+      return true;
+    });
+    info.metadata = parse_metadata_info(text, path);
+  } catch (const std::exception& e) {
+    spdlog::debug("no metadata from {}: {}", path, e.what());  // omitted silently, as upstream
+  }
+  info.backends = backend_names(variants);
+  return info;
+}
+
+}  // namespace kcpp::info

@@ -1,0 +1,51 @@
+#include "info/metadata_info.hpp"
+
+#include "info/git_url.hpp"
+#include "lock/json_value.hpp"
+#include "lock/metadata.hpp"
+
+namespace kcpp::info {
+
+namespace {
+
+const lock::JsonValue* member(const lock::JsonValue& obj, std::string_view key) {
+  for (const auto& [k, v] : obj.members)
+    if (k == key) return v.is_null() ? nullptr : &v;
+  return nullptr;
+}
+
+// "X.Y.Z" as validated by lock::parse_metadata → components without leading zeros.
+std::string version3(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
+  s = s.substr(b, e - b + 1);
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    auto dot = s.find('.', start);
+    std::string_view part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    auto nz = part.find_first_not_of('0');
+    out += nz == std::string_view::npos ? std::string("0") : std::string(part.substr(nz));
+    if (dot == std::string_view::npos) break;
+    out += '.';
+    start = dot + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+MetadataInfo parse_metadata_info(std::string_view text, const std::string& display_path) {
+  lock::parse_metadata(text, display_path);  // validation: throws what upstream rejects
+  const lock::JsonValue doc = lock::parse_json(text);
+  MetadataInfo out;
+  out.name = member(doc, "name")->text;
+  out.version = member(doc, "version")->unsigned_value;
+  out.license = member(doc, "license")->text;
+  if (auto v = member(doc, "kernels-minver")) out.kernels_minver = version3(v->text);
+  if (auto v = member(doc, "upstream")) out.upstream = normalize_git_url(v->text);
+  if (auto v = member(doc, "source")) out.source = normalize_git_url(v->text);
+  for (const auto& item : member(doc, "python-depends")->items) out.python_depends.push_back(item.text);
+  return out;
+}
+
+}  // namespace kcpp::info
