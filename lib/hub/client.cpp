@@ -296,6 +296,44 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
   return meta;
 }
 
+std::string HubClient::fetch_small_file(RepoType type, const RepoId& repo, const std::string& revision,
+                                        const std::string& path, std::size_t max_bytes) const {
+  constexpr int kMaxRedirects = 5;
+  RequestContext ctx{repo, type, revision, path, settings_.endpoint};
+  std::string url = resolve_url(type, repo, revision, path);
+  for (int redirects = 0;; ++redirects) {
+    std::string body;
+    bool too_big = false;
+    HttpRequest req;
+    req.url = url;
+    req.decode_content = false;  // small files: compression costs more than it saves
+    req.on_response_start = [&body](long status, const Headers&) {
+      body.clear();  // a retried request starts over
+      return status < 300;
+    };
+    req.on_body = [&](std::string_view chunk) {
+      if (body.size() + chunk.size() > max_bytes) return !(too_big = true);
+      body.append(chunk);
+      return true;
+    };
+    auto r = send(std::move(req), ctx, /*accept_redirect=*/true);
+    if (too_big)
+      throw Error(ErrorKind::parse, fmt::format("'{}' in {} at {} is larger than {} bytes", path, repo.str(),
+                                                revision, max_bytes));
+    if (r.status < 300) return body;
+    auto location = r.header("location");
+    if (!location || redirects >= kMaxRedirects)
+      throw Error(ErrorKind::http, fmt::format("GET {} answered HTTP {} without a usable redirect",
+                                               log::redact(url), r.status));
+    if (location->find("://") == std::string::npos) {  // relative: same origin
+      auto path_start = url.find('/', url.find("://") + 3);
+      url = url.substr(0, path_start) + (location->front() == '/' ? "" : "/") + *location;
+    } else {
+      url = *location;
+    }
+  }
+}
+
 bool HubClient::is_trusted_kernel_publisher(const std::string& org) const {
   HttpRequest req;
   req.url = fmt::format("{}/api/organizations/{}/overview", settings_.endpoint, encode_component(org));

@@ -2,6 +2,7 @@
 // The Hub API calls the tools make (hub-api.md E1–E4), with retries, typed errors and
 // the Authorization header sent to the endpoint's host only. Stateless apart from its
 // settings: safe to call from several threads at once.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -43,6 +44,12 @@ class HubClient {
   FileMetadata download_file(RepoType type, const RepoId& repo, const std::string& revision,
                              const std::string& path, const std::function<bool(std::string_view)>& sink,
                              std::uint64_t offset = 0, const std::function<void()>& on_restart = {}) const;
+
+  // E4 (GET) for a small file a command reads and throws away (metadata.json): one GET,
+  // no HEAD first; redirects followed (Authorization only to the endpoint's origin).
+  // kcpp::Error(parse) when the body is larger than MAX_BYTES.
+  std::string fetch_small_file(RepoType type, const RepoId& repo, const std::string& revision,
+                               const std::string& path, std::size_t max_bytes) const;
 
   // E14: whether the Hub marks ORG as a trusted kernel publisher (`trustedKernelPublisher`
   // of GET /api/organizations/{org}/overview, with Python truthiness, as kernels checks it).

@@ -11,7 +11,6 @@
 #include <set>
 
 #include "core/error.hpp"
-#include "lock/file_fetch.hpp"
 #include "lock/metadata.hpp"
 #include "lock/task_pool.hpp"
 #include "lock/trust.hpp"
@@ -234,7 +233,7 @@ class Locker {
 
   void fetch_metadata(const hub::RepoId& repo, const NodeState& node, MetadataBlob& blob) {
     try {
-      auto body = fetch_small_file(client_, kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
+      auto body = client_.fetch_small_file(kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
       blob.deps = parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
     } catch (const std::exception& e) {
       blob.error = as_error(e);

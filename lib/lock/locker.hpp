@@ -13,7 +13,7 @@
 //      kernel-depends are locked in turn.
 // Upstream lists build/ (E2, not recursive) and downloads every variant's metadata.json
 // (E4 HEAD + GET). We list build/ once recursively — directories and metadata blob ids in
-// one answer — and GET each distinct metadata.json content once (file_fetch.hpp).
+// one answer — and GET each distinct metadata.json content once (HubClient::fetch_small_file).
 // A dependency locks to its commit; a revision dependency must be a full commit id.
 //
 // All network work runs on a pool of `jobs` threads. Afterwards one depth-first walk in

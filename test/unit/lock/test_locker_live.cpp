@@ -8,7 +8,7 @@
 #include "core/fs.hpp"
 #include "hub/client.hpp"
 #include "lock/check.hpp"
-#include "lock/file_fetch.hpp"
+#include "hub/client.hpp"
 #include "lock/locker.hpp"
 #include "../support/hub_process.hpp"
 
@@ -180,13 +180,13 @@ TEST_CASE_METHOD(Fixture, "fetch_small_file: plain, LFS (redirected), too big, m
   fs::atomic_write(src / "build/torch-cpu/blob.bin", binary);  // binary → stored as LFS
   auto sha = hub.commit("org/files", src, "v1");
   auto repo = hub::parse_repo_id("org/files");
-  CHECK(fetch_small_file(client, hub::RepoType::kernel, repo, sha, "build/torch-cpu/metadata.json", 1 << 20) ==
+  CHECK(client.fetch_small_file(hub::RepoType::kernel, repo, sha, "build/torch-cpu/metadata.json", 1 << 20) ==
         metadata("ff"));
-  CHECK(fetch_small_file(client, hub::RepoType::kernel, repo, sha, "build/torch-cpu/blob.bin", 1 << 20) == binary);
-  CHECK_THROWS_WITH(fetch_small_file(client, hub::RepoType::kernel, repo, sha, "build/torch-cpu/blob.bin", 100),
+  CHECK(client.fetch_small_file(hub::RepoType::kernel, repo, sha, "build/torch-cpu/blob.bin", 1 << 20) == binary);
+  CHECK_THROWS_WITH(client.fetch_small_file(hub::RepoType::kernel, repo, sha, "build/torch-cpu/blob.bin", 100),
                     Catch::Contains("is larger than 100 bytes"));
   try {
-    fetch_small_file(client, hub::RepoType::kernel, repo, sha, "build/none/metadata.json", 100);
+    client.fetch_small_file(hub::RepoType::kernel, repo, sha, "build/none/metadata.json", 100);
     FAIL("no error");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::entry_not_found);
