@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "core/paths.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "lock/check.hpp"
@@ -52,6 +53,7 @@ void run_lock(const LockCmdOptions& opts) {
   lock::LockOptions options;
   options.trust_remote_code = opts.trust_remote_code;
   options.jobs = opts.jobs;
+  options.cache = paths::kernels_cache();  // metadata.json kept between runs, as upstream does
   auto result = lock::resolve_locks(client, roots, options);
   for (const auto& w : result.warnings) spdlog::warn("{}", w);
   const std::string json = lock::to_json(result.lock);

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "lock/metadata.hpp"
+#include "lock/metadata_cache.hpp"
 #include "lock/task_pool.hpp"
 #include "lock/trust.hpp"
 #include "versions/versions.hpp"
@@ -78,6 +79,7 @@ struct MetadataBlob {
   std::string path;  // metadata path of the first variant (by name) that has this content
   std::optional<Error> error;
   std::vector<Dependency> deps;
+  std::string blob_id;  // git blob id from the tree listing (the content key)
 };
 
 struct VariantState {
@@ -224,7 +226,7 @@ class Locker {
         v.error = std::move(e);
       } else {
         auto [it, fresh] = blob_of.emplace(file->second, node.blobs.size());
-        if (fresh) node.blobs.push_back({path, std::nullopt, {}});
+        if (fresh) node.blobs.push_back({path, std::nullopt, {}, file->second});
         v.blob = it->second;
       }
       node.variants.push_back(std::move(v));
@@ -233,7 +235,11 @@ class Locker {
 
   void fetch_metadata(const hub::RepoId& repo, const NodeState& node, MetadataBlob& blob) {
     try {
-      auto body = client_.fetch_small_file(kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
+      const auto& cache = options_.cache;
+      auto cached = cache ? read_cached_blob(*cache, repo, blob.blob_id) : std::nullopt;
+      std::string body =
+          cached ? *cached : client_.fetch_small_file(kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
+      if (cache && !cached) store_cached_blob(*cache, repo, blob.blob_id, body);
       blob.deps = parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
     } catch (const std::exception& e) {
       blob.error = as_error(e);

@@ -21,7 +21,9 @@
 // order — dependencies in file order) decides the outcome: it reports the first error
 // upstream's sequential walk would meet (cycles included: "Cyclic kernel dependency
 // detected: org/name") and upstream's warnings, in upstream's order.
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,9 @@ struct RootDependency {
 struct LockOptions {
   bool trust_remote_code = false;  // skip the publisher trust check (kernels-cpp extension)
   unsigned jobs = 4;               // concurrent Hub requests (see lock_cmd.cpp for the default)
+  // Hugging Face cache where metadata.json blobs are kept between runs (see metadata_cache.hpp);
+  // nullopt: fetch every time.
+  std::optional<std::filesystem::path> cache;
 };
 
 struct LockResult {

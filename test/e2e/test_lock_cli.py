@@ -281,3 +281,28 @@ def test_dependencies_resolve_concurrently(world, tmp_path):
     assert r.returncode == 0, r.stderr
     assert len(lock_entries(proj / "kernels.lock")) == 10
     assert elapsed < 2.5, elapsed
+
+
+def test_second_lock_reads_metadata_from_the_cache(world, env, tmp_path):
+    """Like upstream (hf_hub_download), metadata.json is kept in the HF cache: a second lock
+    sends no metadata GET; a damaged cached blob is detected and fetched again."""
+    hub, _, _, _ = world
+    proj = write_project(tmp_path / "p", {"org/k7": 1})
+
+    def metadata_gets() -> int:
+        return sum(1 for line in hub.request_log() if "/org/k7/resolve/" in line and "metadata.json" in line)
+
+    before = metadata_gets()
+    assert ours(["lock", str(proj)], env).returncode == 0
+    first = metadata_gets() - before
+    assert first >= 1
+    first_lock = (proj / "kernels.lock").read_bytes()
+    assert ours(["lock", str(proj)], env).returncode == 0
+    assert metadata_gets() - before == first  # nothing fetched the second time
+    assert (proj / "kernels.lock").read_bytes() == first_lock
+    blobs = list((Path(env["HF_HOME"]) / "hub" / "kernels--org--k7" / "blobs").iterdir())
+    assert blobs
+    for b in blobs:
+        b.write_text("damaged")
+    assert ours(["lock", str(proj)], env).returncode == 0
+    assert metadata_gets() - before == 2 * first
