@@ -16,3 +16,5 @@ def test_demo_runs(tmp_path):
     assert "Version 3:" in p.stdout
     assert "torch211-cxx11-cu130-x86_64-linux compatible, preferred ✅" in p.stdout
     assert "Version 2: " in p.stdout  # the --compact form
+    assert '"repo-id": "kernels-demo/activation"' in p.stdout  # kernels.lock
+    assert p.stdout.rstrip().endswith("/build/torch211-cxx11-cu130-x86_64-linux")  # where download put it
