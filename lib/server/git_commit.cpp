@@ -207,4 +207,17 @@ void GitRepoStorage::create_ref(const RepoId& repo, std::string_view ref, std::s
   git_reference_free(out);
 }
 
+void GitRepoStorage::delete_ref(const RepoId& repo, std::string_view ref) {
+  require_valid_ref(ref, {"refs/heads/", "refs/tags/", "refs/pr/"});
+  auto r = open(repo);
+  git_reference* out = nullptr;
+  std::string name(ref);
+  int rc = git_reference_lookup(&out, r.get(), name.c_str());
+  if (rc == GIT_ENOTFOUND) throw Error(ErrorKind::revision_not_found, name + " does not exist in " + repo.display());
+  git::check(rc, "cannot read " + name);
+  rc = git_reference_delete(out);
+  git_reference_free(out);
+  git::check(rc, "cannot delete " + name);
+}
+
 }  // namespace kcpp::server

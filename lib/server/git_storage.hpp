@@ -24,6 +24,7 @@ class GitRepoStorage final : public RepoStorage {
   FileBlob read_file(const RepoId& repo, std::string_view commit, std::string_view path) const override;
   std::string commit(const RepoId& repo, const CommitRequest& request) override;
   void create_ref(const RepoId& repo, std::string_view ref, std::string_view commit) override;
+  void delete_ref(const RepoId& repo, std::string_view ref) override;
   LfsStore& lfs() override { return lfs_; }
   const LfsStore& lfs() const override { return lfs_; }
 

@@ -28,7 +28,14 @@ namespace {
 
 // httplib matches non-GET handlers with std::regex; this matches any path.
 constexpr const char* kAnyPath = R"([\s\S]*)";
-constexpr std::size_t kMaxRequestBody = 64ull * 1024 * 1024;
+// Bodies are read by our own content receiver (see configure()), which caps them by who
+// sends them: authenticated writers (and LFS PUTs holding a valid upload ticket) may send
+// large LFS objects or commits with inline files; anyone else only small bodies, so an
+// anonymous client cannot make the server buffer gigabytes. httplib's own limit must admit
+// the larger of the two.
+constexpr std::size_t kMaxWriteBody = 4ull * 1024 * 1024 * 1024;
+constexpr std::size_t kMaxAnonymousBody = 1ull * 1024 * 1024;
+constexpr std::size_t kMaxRequestBody = kMaxWriteBody;
 
 // Reason phrases for the errors httplib answers on its own (its table is not exported).
 std::string status_text(int status) {
@@ -86,6 +93,7 @@ struct HubServer::Impl {
   std::unique_ptr<RepoStorage> storage;
   TokenSet tokens;
   FaultInjector faults;
+  UploadTickets upload_tickets;
   std::unique_ptr<RequestLog> request_log;
   Listener api, lfs;
 
@@ -131,7 +139,7 @@ struct HubServer::Impl {
         return;
       }
       if (req.method != "GET" && req.method != "HEAD") {
-        set_error(res, 405, "MethodNotAllowed", "kernels-hub serves the read API only (GET and HEAD)");
+        dispatch_write(req, res, raw_path, auth, lfs_only);
         return;
       }
       dispatch(req, res, raw_path, auth, lfs_only);
@@ -182,6 +190,101 @@ struct HubServer::Impl {
         handle_resolve(ctx, repo, *route.revision, route.path);
         break;
       default:
+        set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path);
+        break;
+    }
+  }
+
+  // Whether REQ may carry a large body: a valid token, or an LFS upload PUT with its ticket.
+  bool may_send_large_body(const httplib::Request& req) const {
+    if (tokens.classify(req.get_header_value("Authorization")) == AuthState::valid) return true;
+    if (req.method != "PUT") return false;
+    Route route = match_route(http::split_path(http::target_path(req.target)));
+    if (route.kind != Route::Kind::lfs_object) return false;
+    std::uint64_t size = 0;
+    auto v = req.get_param_value("size");
+    if (std::from_chars(v.data(), v.data() + v.size(), size).ec != std::errc()) return false;
+    return upload_tickets.check(req.get_param_value("ticket"), route.oid, size);
+  }
+
+  // POST/PUT/DELETE/...: the write API. Every write needs a configured bearer token, except
+  // the LFS upload PUT, which carries a ticket from the batch answer (like a presigned URL).
+  void dispatch_write(const httplib::Request& req, httplib::Response& res, const std::string& raw_path,
+                      AuthState auth, bool lfs_only) {
+    Route route = match_route(http::split_path(raw_path));
+    if (lfs_only) route.kind = Route::Kind::unknown;
+    std::vector<std::string> methods;
+    switch (route.kind) {
+      case Route::Kind::unknown:
+        set_error(res, 404, "NotFound", "no such endpoint: " + raw_path);
+        return;
+      case Route::Kind::lfs_object:
+        methods = {"PUT"};
+        break;
+      case Route::Kind::repo_branch:
+        methods = {"POST", "DELETE"};
+        break;
+      case Route::Kind::create_repo:
+      case Route::Kind::validate_yaml:
+      case Route::Kind::repo_commit:
+      case Route::Kind::repo_preupload:
+      case Route::Kind::lfs_batch:
+      case Route::Kind::lfs_verify:
+        methods = {"POST"};
+        break;
+      default:
+        set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path + " (read-only endpoint)");
+        return;
+    }
+    if (std::find(methods.begin(), methods.end(), req.method) == methods.end()) {
+      set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path);
+      return;
+    }
+    RequestContext ctx{req, res, *storage, base_url(req), lfs_base_url(req), raw_path};
+    WriteContext w{upload_tickets, options.root / "tmp"};
+    if (route.kind == Route::Kind::lfs_object) {
+      handle_lfs_upload(ctx, w, route.oid);
+      return;
+    }
+    if (route.kind == Route::Kind::validate_yaml) {
+      // huggingface_hub checks README.md metadata before uploading one; the YAML is not
+      // interpreted here, so every card is accepted.
+      set_json(res, nlohmann::ordered_json{{"errors", nlohmann::ordered_json::array()},
+                                           {"warnings", nlohmann::ordered_json::array()}});
+      return;
+    }
+    if (tokens.empty()) {
+      set_error(res, 401, "Unauthorized",
+                "this kernels-hub accepts no writes: it has no tokens configured (start it with --token)");
+      return;
+    }
+    if (auth != AuthState::valid) {
+      set_error(res, 401, "Unauthorized", "A valid token is required for writes: send 'Authorization: Bearer <token>'");
+      return;
+    }
+    if (route.kind == Route::Kind::create_repo) {
+      handle_create_repo(ctx, w);
+      return;
+    }
+    RepoId repo = RepoId::parse(route.type, route.repo_id);
+    if (!storage->repo_exists(repo)) throw Error(ErrorKind::repo_not_found, repo.display());
+    switch (route.kind) {
+      case Route::Kind::repo_commit:
+        handle_commit(ctx, w, repo, *route.revision);
+        break;
+      case Route::Kind::repo_preupload:
+        handle_preupload(ctx, repo, *route.revision);
+        break;
+      case Route::Kind::repo_branch:
+        handle_branch(ctx, repo, *route.revision);
+        break;
+      case Route::Kind::lfs_batch:
+        handle_lfs_batch(ctx, w, repo);
+        break;
+      case Route::Kind::lfs_verify:
+        handle_lfs_verify(ctx, repo);
+        break;
+      default:
         break;
     }
   }
@@ -224,16 +327,63 @@ struct HubServer::Impl {
         respond(req, res, lfs_only);
         return httplib::Server::HandlerResponse::Handled;
       }
+      // OPTIONS (and anything else without a content-reader handler below) has its body
+      // read by httplib up to its global limit, which admits large uploads: refuse big ones
+      // before that and close the connection (the unread body cannot be skipped).
+      if (req.method != "POST" && req.method != "PUT" && req.method != "PATCH" && req.method != "DELETE") {
+        std::uint64_t length = 0;
+        auto v = req.get_header_value("Content-Length");
+        bool chunked = req.has_header("Transfer-Encoding");
+        bool parsed = std::from_chars(v.data(), v.data() + v.size(), length).ec == std::errc();
+        if (chunked || (!v.empty() && (!parsed || length > kMaxAnonymousBody))) {
+          auto& mreq = const_cast<httplib::Request&>(req);
+          mreq.set_header("Connection", "close");
+          set_error(res, 413, "PayloadTooLarge", "request body too large for " + req.method);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+      }
       // Other methods go through the regular handlers below, after httplib has read the
       // body (answering before that would desynchronise a keep-alive connection).
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    auto other = [this, lfs_only](const httplib::Request& req, httplib::Response& res) { respond(req, res, lfs_only); };
+    auto other = [this, lfs_only](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) {
+      // The body must always be consumed (else the next request on a keep-alive connection
+      // would start inside it); past the limit it is drained, not kept.
+      auto& body = const_cast<httplib::Request&>(req).body;  // owned by httplib's connection loop
+      if (req.is_multipart_form_data()) {
+        reader([](const httplib::MultipartFormData&) { return true; }, [](const char*, std::size_t) { return true; });
+        set_error(res, 415, "UnsupportedMediaType", "multipart bodies are not accepted");
+        return;
+      }
+      std::size_t limit = may_send_large_body(req) ? kMaxWriteBody : kMaxAnonymousBody;
+      bool too_large = false;
+      reader([&](const char* data, std::size_t len) {
+        if (too_large) return true;
+        if (body.size() + len > limit) {
+          too_large = true;
+          std::string().swap(body);
+          return true;
+        }
+        body.append(data, len);
+        return true;
+      });
+      if (too_large) {
+        set_error(res, 413, "PayloadTooLarge",
+                  "request body larger than " + std::to_string(limit) + " bytes" +
+                      (limit == kMaxAnonymousBody ? " (larger bodies need a valid token)" : ""));
+        return;
+      }
+      respond(req, res, lfs_only);
+    };
     http.Post(kAnyPath, other);
     http.Put(kAnyPath, other);
     http.Patch(kAnyPath, other);
     http.Delete(kAnyPath, other);
-    http.Options(kAnyPath, other);
+    // OPTIONS bodies are small by the pre-routing check above; httplib has read them.
+    http.Options(kAnyPath, [this, lfs_only](const httplib::Request& req, httplib::Response& res) {
+      respond(req, res, lfs_only);
+    });
 
     // Responses httplib produces itself (malformed request line, oversized body, …) get the
     // same error shape as ours.

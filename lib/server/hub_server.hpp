@@ -1,6 +1,8 @@
 #pragma once
 // The kernels-hub HTTP server: the read API of the Hugging Face Hub (refs, tree, repo info,
-// resolve, whoami) over a RepoStorage, plus LFS object downloads, bearer-token checks,
+// resolve, whoami) and its write API (create repo, branches, preupload, NDJSON commit, LFS
+// basic transfer; token required, see routes_write.cpp) over a RepoStorage, plus LFS object
+// downloads, bearer-token checks,
 // fault injection and a request log. Multi-threaded (one worker per connection from a
 // fixed pool).
 //
@@ -31,7 +33,7 @@ struct ServeOptions {
   // Base URL put in LFS redirects ("https://cdn.example/prefix"); default: the request's
   // Host name with lfs_port, so it works for whatever name the client used.
   std::optional<std::string> lfs_url;
-  std::vector<std::string> tokens;  // accepted bearer tokens (none: everything anonymous)
+  std::vector<std::string> tokens;  // accepted bearer tokens (none: reads anonymous, writes refused)
   std::optional<std::filesystem::path> request_log;
   std::vector<FaultSpec> faults;
   int threads = 32;  // worker pool size = max concurrent connections

@@ -37,6 +37,14 @@ Route match_api(const Segments& s) {
     r.repo_id = s[2];  // the organization name
     return r;
   }
+  if (s.size() == 2 && s[1] == "validate-yaml") {
+    r.kind = Route::Kind::validate_yaml;
+    return r;
+  }
+  if (s.size() == 3 && s[1] == "repos" && s[2] == "create") {
+    r.kind = Route::Kind::create_repo;
+    return r;
+  }
   if (s.size() < 4) return r;
   auto type = repo_type_from_api_segment(s[1]);
   if (!type) return r;
@@ -52,6 +60,11 @@ Route match_api(const Segments& s) {
   } else if (s[4] == "tree" && s.size() >= 6) {
     r.kind = Route::Kind::repo_tree;
     r.path = join(s, take_revision(s, 5, r));
+  } else if ((s[4] == "commit" || s[4] == "preupload" || s[4] == "branch") && s.size() >= 6) {
+    r.kind = s[4] == "commit" ? Route::Kind::repo_commit
+             : s[4] == "preupload" ? Route::Kind::repo_preupload
+                                   : Route::Kind::repo_branch;
+    if (take_revision(s, 5, r) != s.size()) r.kind = Route::Kind::unknown;
   }
   return r;
 }
@@ -77,6 +90,20 @@ Route match_route(const Segments& s) {
       r.kind = Route::Kind::lfs_object;
       r.oid = s[1];
     }
+    return r;
+  }
+  // {ns}/{name}.git/info/lfs/objects/{batch|verify}, kernels/ prefixed for kernel repos.
+  for (std::size_t i : {std::size_t{0}, std::size_t{1}}) {
+    if (i == 1 && s[0] != "kernels") continue;
+    if (s.size() != i + 6) continue;
+    const auto& name = s[i + 1];
+    if (name.size() <= 4 || name.compare(name.size() - 4, 4, ".git") != 0) continue;
+    if (s[i + 2] != "info" || s[i + 3] != "lfs" || s[i + 4] != "objects") continue;
+    if (s[i + 5] != "batch" && s[i + 5] != "verify") continue;
+    Route r;
+    r.kind = s[i + 5] == "batch" ? Route::Kind::lfs_batch : Route::Kind::lfs_verify;
+    r.type = i == 1 ? RepoType::kernel : RepoType::model;
+    r.repo_id = s[i] + "/" + name.substr(0, name.size() - 4);
     return r;
   }
   if (s[0] == "kernels" && s.size() >= 5 && s[3] == "resolve") return match_resolve(s, 1, RepoType::kernel);

@@ -9,7 +9,16 @@
 //   /api/{T}/{ns}/{name}/tree/{rev}[/{path...}]     repo_tree
 //   /kernels/{ns}/{name}/resolve/{rev}/{path...}    resolve (kernel)
 //   /{ns}/{name}/resolve/{rev}/{path...}            resolve (model)
-//   /lfs-objects/{sha256}                           lfs_object (the target of LFS redirects)
+//   /lfs-objects/{sha256}                           lfs_object (the target of LFS redirects;
+//                                                   PUT = basic-transfer upload)
+// Write API (POST unless noted; see routes_write.cpp):
+//   /api/repos/create                               create_repo (E6)
+//   /api/validate-yaml                              validate_yaml (README metadata check; accepts all)
+//   /api/{T}/{ns}/{name}/commit/{rev}               repo_commit (E12)
+//   /api/{T}/{ns}/{name}/preupload/{rev}            repo_preupload (E9)
+//   /api/{T}/{ns}/{name}/branch/{branch}            repo_branch (E7, POST and DELETE)
+//   [kernels/]{ns}/{name}.git/info/lfs/objects/batch   lfs_batch (E10)
+//   [kernels/]{ns}/{name}.git/info/lfs/objects/verify  lfs_verify (E10)
 //
 // {T} is `kernels` or `models`. {rev} is one segment, normally percent-encoded
 // ("refs%2Fheads%2Fv1"); an unencoded "refs/heads/X", "refs/tags/X", "refs/pr/N" or
@@ -24,7 +33,11 @@
 namespace kcpp::server {
 
 struct Route {
-  enum class Kind { unknown, whoami, org_overview, repo_info, repo_refs, repo_tree, resolve, lfs_object };
+  enum class Kind {
+    unknown, whoami, org_overview, repo_info, repo_refs, repo_tree, resolve, lfs_object,
+    // write API
+    create_repo, validate_yaml, repo_commit, repo_preupload, repo_branch, lfs_batch, lfs_verify
+  };
   Kind kind = Kind::unknown;
   RepoType type = RepoType::model;
   std::string repo_id;                  // "ns/name" as sent; not validated yet (handlers answer 400)

@@ -4,6 +4,9 @@
 // kcpp::Error for failures; the caller (HubService) turns those into error responses.
 #include <httplib.h>
 
+#include <filesystem>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -32,5 +35,42 @@ void handle_whoami(RequestContext& ctx, AuthState auth);
 void handle_org_overview(RequestContext& ctx, const std::string& org, bool trusted);
 void handle_resolve(RequestContext& ctx, const RepoId& repo, const std::string& revision, const std::string& path);
 void handle_lfs_object(RequestContext& ctx, const std::string& oid);
+
+// Write API (routes_write.cpp). Callers check the bearer token first (except for the LFS
+// upload PUT, which is authorised by the ticket in its URL, as a presigned URL would be).
+
+// One-use permissions to PUT one LFS object, handed out by the batch endpoint: clients PUT
+// to the href without credentials (huggingface_hub sends none), so the href carries them.
+class UploadTickets {
+ public:
+  std::string issue(const std::string& oid, std::uint64_t size);
+  // True when TICKET was issued for OID and SIZE (it stays valid until consume()).
+  bool check(const std::string& ticket, const std::string& oid, std::uint64_t size) const;
+  void consume(const std::string& ticket);
+
+ private:
+  struct Entry {
+    std::string oid;
+    std::uint64_t size;
+    std::uint64_t serial;
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> tickets_;
+  std::uint64_t next_serial_ = 0;
+};
+
+struct WriteContext {
+  UploadTickets& tickets;
+  std::filesystem::path tmp_dir;  // scratch space on the store's file system
+  std::string user = "kernels-hub";  // namespace for repos created without an organization
+};
+
+void handle_create_repo(RequestContext& ctx, WriteContext& w);
+void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, const std::string& revision);
+void handle_preupload(RequestContext& ctx, const RepoId& repo, const std::string& revision);
+void handle_branch(RequestContext& ctx, const RepoId& repo, const std::string& branch);
+void handle_lfs_batch(RequestContext& ctx, WriteContext& w, const RepoId& repo);
+void handle_lfs_verify(RequestContext& ctx, const RepoId& repo);
+void handle_lfs_upload(RequestContext& ctx, WriteContext& w, const std::string& oid);
 
 }  // namespace kcpp::server

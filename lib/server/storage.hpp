@@ -118,6 +118,8 @@ class RepoStorage {
 
   // Creates REF (refs/heads/X, refs/tags/X or refs/pr/N) at COMMIT; ConflictError if it exists.
   virtual void create_ref(const RepoId& repo, std::string_view ref, std::string_view commit) = 0;
+  // Deletes REF (refs/heads/X, refs/tags/X or refs/pr/N); revision_not_found if it is absent.
+  virtual void delete_ref(const RepoId& repo, std::string_view ref) = 0;
 
   virtual LfsStore& lfs() = 0;
   virtual const LfsStore& lfs() const = 0;

@@ -257,8 +257,11 @@ def test_lfs_decision_by_size(hub):
 
 
 def test_methods_other_than_get_are_refused(hub):
-    r = request(f"{hub.url}/api/repos/create", "POST", headers={"Content-Type": "application/json"})
+    # Read endpoints take GET/HEAD only (writes are other routes and need a token: 401).
+    r = request(f"{hub.url}/api/kernels/{REPO}/refs", "POST", headers={"Content-Type": "application/json"})
     assert r.status == 405 and r.headers["X-Error-Code"] == "MethodNotAllowed"
+    r = request(f"{hub.url}/api/repos/create", "POST", headers={"Content-Type": "application/json"})
+    assert r.status == 401
     assert request(f"{hub.url}/api/kernels/{REPO}/refs").status == 200
 
 

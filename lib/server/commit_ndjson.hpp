@@ -1,0 +1,40 @@
+#pragma once
+// Parsing for the write API's request bodies: the NDJSON commit payload (E12), base64, and
+// the path rules every path taken off the wire must satisfy before it reaches storage.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kcpp::server {
+
+// Throws kcpp::Error(usage) naming PATH when it is not a safe repo path: empty, absolute,
+// '\\', NUL, empty/'.'/'..'/'.git' components, trailing '/', or longer than 1000 bytes.
+void check_repo_path(std::string_view path);
+
+// Strict RFC 4648 base64 (padding optional, no whitespace except '\n'/'\r'); throws
+// kcpp::Error(parse) on anything else.
+std::string base64_decode(std::string_view in);
+
+struct CommitOperation {
+  enum class Kind { file, lfs_file, deleted_file, deleted_folder };
+  Kind kind = Kind::file;
+  std::string path;
+  std::string content;     // file: decoded bytes
+  std::string oid;         // lfs_file: sha256
+  std::uint64_t size = 0;  // lfs_file
+};
+
+struct ParsedCommit {
+  std::string summary;
+  std::string description;
+  std::optional<std::string> parent_commit;
+  std::vector<CommitOperation> operations;
+};
+
+// Parses the NDJSON body of POST /api/{T}/{id}/commit/{rev}. The header line must come
+// first; unknown keys are rejected. Throws kcpp::Error(usage) describing the bad line.
+ParsedCommit parse_commit_ndjson(std::string_view body);
+
+}  // namespace kcpp::server

@@ -1,0 +1,374 @@
+// Write API handlers: create repo (E6), commit (E12), preupload (E9), branches (E7) and the
+// LFS basic transfer (E10: batch, PUT upload, verify). Shapes: /work/shared/spec/hub-api.md §2.
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/fs.hpp"
+#include "core/hash.hpp"
+#include "server/commit_ndjson.hpp"
+#include "server/http_errors.hpp"
+#include "server/lfs_pointer.hpp"
+#include "server/routes.hpp"
+
+namespace kcpp::server {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr std::size_t kMaxTickets = 10000;
+
+json parse_json_body(const httplib::Request& req, bool allow_empty) {
+  if (allow_empty && req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  json j = json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw usage_error("the request body must be a JSON object");
+  return j;
+}
+
+std::string repo_url(const RequestContext& ctx, const RepoId& repo) {
+  return ctx.base_url + "/" + std::string(url_prefix(repo.type())) + repo.str();
+}
+
+// The ref a commit to REVISION moves: refs/heads/X and refs/pr/N as given, else a branch.
+std::string commit_ref(const std::string& revision) {
+  if (revision.rfind("refs/heads/", 0) == 0 || revision.rfind("refs/pr/", 0) == 0) return revision;
+  return branch_ref(revision);
+}
+
+std::optional<std::string> ref_head(const RefListing& refs, const std::string& ref) {
+  for (const auto* list : {&refs.branches, &refs.tags, &refs.pull_requests})
+    for (const auto& r : *list)
+      if (r.ref == ref) return r.target_commit;
+  return std::nullopt;
+}
+
+bool flag(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return false;
+  auto v = req.get_param_value(name);
+  return v == "1" || v == "true" || v == "True";
+}
+
+// Stores DATA as an LFS object (through a temp file on the store's file system).
+LfsPointer store_lfs_bytes(RepoStorage& storage, const std::filesystem::path& tmp_dir, const std::string& data) {
+  std::error_code ec;
+  std::filesystem::create_directories(tmp_dir, ec);
+  auto tmp = tmp_dir / (fs::random_hex(8) + ".upload");
+  try {
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out.write(data.data(), static_cast<std::streamsize>(data.size()));
+      out.flush();
+      if (!out) throw Error(ErrorKind::io, "cannot write " + tmp.string());
+    }
+    auto pointer = storage.lfs().put_file(tmp);
+    std::filesystem::remove(tmp, ec);
+    return pointer;
+  } catch (...) {
+    std::filesystem::remove(tmp, ec);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::string UploadTickets::issue(const std::string& oid, std::uint64_t size) {
+  std::string ticket = fs::random_hex(16);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (tickets_.size() >= kMaxTickets) {
+    auto oldest = std::min_element(tickets_.begin(), tickets_.end(),
+                                   [](const auto& a, const auto& b) { return a.second.serial < b.second.serial; });
+    tickets_.erase(oldest);
+  }
+  tickets_[ticket] = Entry{oid, size, next_serial_++};
+  return ticket;
+}
+
+bool UploadTickets::check(const std::string& ticket, const std::string& oid, std::uint64_t size) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = tickets_.find(ticket);
+  return it != tickets_.end() && it->second.oid == oid && it->second.size == size;
+}
+
+void UploadTickets::consume(const std::string& ticket) {
+  std::lock_guard<std::mutex> lock(mu_);
+  tickets_.erase(ticket);
+}
+
+void handle_create_repo(RequestContext& ctx, WriteContext& w) {
+  json body = parse_json_body(ctx.req, false);
+  auto str = [&](const char* key) -> std::string {
+    auto it = body.find(key);
+    if (it == body.end() || it->is_null()) return {};
+    if (!it->is_string()) throw usage_error(std::string("'") + key + "' must be a string");
+    return it->get<std::string>();
+  };
+  std::string name = str("name"), org = str("organization"), type = str("type");
+  if (name.empty()) throw usage_error("'name' is required");
+  RepoType rtype = type.empty() ? RepoType::model : parse_repo_type(type);
+  RepoId repo = RepoId::parse(rtype, (org.empty() ? w.user : org) + "/" + name);
+  std::string url = repo_url(ctx, repo);
+  if (!ctx.storage.create_repo(repo)) {
+    set_error(ctx.res, 409, "Conflict", "You already created this " + std::string(type_name(rtype)) + " repo");
+    json err{{"error", "You already created this " + std::string(type_name(rtype)) + " repo"}, {"url", url}};
+    ctx.res.set_content(err.dump(), "application/json");
+    return;
+  }
+  set_json(ctx.res, json{{"url", url}, {"name", repo.str()}, {"id", hash::sha1_hex(repo.display()).substr(0, 24)}});
+}
+
+void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, const std::string& revision) {
+  ParsedCommit parsed = parse_commit_ndjson(ctx.req.body);
+  bool create_pr = flag(ctx.req, "create_pr");
+  std::string target = commit_ref(revision);
+  RefListing refs = ctx.storage.list_refs(repo);
+  auto head = ref_head(refs, target);
+  if (!head && !(refs.branches.empty() && target == "refs/heads/main"))
+    throw Error(ErrorKind::revision_not_found, "Invalid rev id: " + revision);
+
+  CommitRequest request;
+  request.message = parsed.summary;
+  if (!parsed.description.empty()) request.message += "\n\n" + parsed.description;
+  request.parent_commit = parsed.parent_commit;
+  for (const auto& op : parsed.operations) {
+    FileChange change;
+    change.path = op.path;
+    switch (op.kind) {
+      case CommitOperation::Kind::file:
+        // Same rule as `kernels-hub commit`: inline binary or large content (kernel-builder
+        // inlines files when no Xet transfer is offered) goes to LFS, so both paths give
+        // the same trees.
+        if (should_store_as_lfs(std::string_view(op.content).substr(0, kBinarySniffBytes), op.content.size()))
+          change.blob = format_lfs_pointer(store_lfs_bytes(ctx.storage, w.tmp_dir, op.content));
+        else
+          change.blob = op.content;
+        break;
+      case CommitOperation::Kind::lfs_file: {
+        auto stored = ctx.storage.lfs().size_of(op.oid);
+        if (!stored)
+          throw usage_error("lfsFile '" + op.path + "': LFS object " + op.oid + " has not been uploaded");
+        if (*stored != op.size)
+          throw usage_error("lfsFile '" + op.path + "': size " + std::to_string(op.size) +
+                            " does not match the stored object (" + std::to_string(*stored) + " bytes)");
+        change.blob = format_lfs_pointer(LfsPointer{op.oid, op.size});
+        break;
+      }
+      case CommitOperation::Kind::deleted_file:
+        change.kind = FileChange::Kind::remove_file;
+        break;
+      case CommitOperation::Kind::deleted_folder:
+        change.kind = FileChange::Kind::remove_folder;
+        break;
+    }
+    request.changes.push_back(std::move(change));
+  }
+
+  std::optional<std::string> pr_num;
+  std::string oid;
+  if (create_pr) {
+    if (parsed.parent_commit && (!head || *head != *parsed.parent_commit))
+      throw ConflictError("parent commit " + *parsed.parent_commit + " is not the head of " + target, true);
+    // Pick the next PR number; a concurrent creator taking it makes create_ref fail: retry.
+    for (int attempt = 0;; ++attempt) {
+      long max_n = 0;
+      for (const auto& pr : ctx.storage.list_refs(repo).pull_requests) max_n = std::max(max_n, std::stol(pr.name));
+      pr_num = std::to_string(max_n + 1);
+      request.ref = "refs/pr/" + *pr_num;
+      try {
+        if (head) ctx.storage.create_ref(repo, request.ref, *head);
+        break;
+      } catch (const ConflictError&) {
+        if (attempt >= 10) throw;
+      }
+    }
+    request.parent_commit = head;
+    try {
+      oid = ctx.storage.commit(repo, request);
+    } catch (...) {
+      if (head) {
+        try {
+          ctx.storage.delete_ref(repo, request.ref);
+        } catch (...) {
+        }
+      }
+      throw;
+    }
+  } else {
+    request.ref = target;
+    oid = ctx.storage.commit(repo, request);
+  }
+  json out{{"success", true},
+           {"commitOid", oid},
+           {"commitUrl", repo_url(ctx, repo) + "/commit/" + oid},
+           {"commitMessage", request.message},
+           {"hookOutput", ""}};
+  if (pr_num) out["pullRequestUrl"] = repo_url(ctx, repo) + "/discussions/" + *pr_num;
+  set_json(ctx.res, out);
+}
+
+void handle_preupload(RequestContext& ctx, const RepoId& repo, const std::string& revision) {
+  json body = parse_json_body(ctx.req, false);
+  auto files = body.find("files");
+  if (files == body.end() || !files->is_array()) throw usage_error("'files' must be an array");
+  if (files->size() > 1000) throw usage_error("at most 1000 files per preupload request");
+  std::optional<std::string> commit;
+  try {
+    commit = ctx.storage.resolve_revision(repo, revision).sha;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::revision_not_found) throw;
+    if (!ctx.storage.list_refs(repo).branches.empty()) throw;  // an empty repo has no main yet
+  }
+  json out_files = json::array();
+  for (const auto& f : *files) {
+    if (!f.is_object() || !f.contains("path") || !f["path"].is_string())
+      throw usage_error("each file needs a string 'path'");
+    std::string path = f["path"].get<std::string>();
+    check_repo_path(path);
+    if (!f.contains("size") || !f["size"].is_number_unsigned())
+      throw usage_error("file '" + path + "': 'size' must be a non-negative integer");
+    std::uint64_t size = f["size"].get<std::uint64_t>();
+    std::string sample;
+    if (f.contains("sample") && f["sample"].is_string()) {
+      try {
+        sample = base64_decode(f["sample"].get<std::string>());
+      } catch (const Error& e) {
+        throw usage_error("file '" + path + "': sample: " + e.what());
+      }
+    }
+    bool lfs = should_store_as_lfs(sample, size);
+    json entry{{"path", path}, {"uploadMode", lfs ? "lfs" : "regular"}, {"shouldIgnore", false}};
+    if (commit) {
+      try {
+        auto blob = ctx.storage.read_file(repo, *commit, path);
+        entry["oid"] = blob.entry.lfs ? blob.entry.lfs->oid : blob.entry.oid;
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::entry_not_found) throw;
+      }
+    }
+    out_files.push_back(std::move(entry));
+  }
+  json out{{"files", out_files}};
+  if (commit) out["commitOid"] = *commit;
+  set_json(ctx.res, out);
+}
+
+void handle_branch(RequestContext& ctx, const RepoId& repo, const std::string& branch) {
+  std::string ref = branch_ref(branch.rfind("refs/heads/", 0) == 0 ? branch.substr(11) : branch);
+  if (ctx.req.method == "DELETE") {
+    if (ref == "refs/heads/main") throw Error(ErrorKind::forbidden, "the main branch cannot be deleted");
+    ctx.storage.delete_ref(repo, ref);
+    set_json(ctx.res, json::object());
+    return;
+  }
+  json body = parse_json_body(ctx.req, true);
+  std::string start = "main";
+  if (auto it = body.find("startingPoint"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) throw usage_error("'startingPoint' must be a string");
+    start = it->get<std::string>();
+  }
+  if (body.value("emptyBranch", false)) throw usage_error("'emptyBranch' is not supported");
+  auto commit = ctx.storage.resolve_revision(repo, start).sha;
+  bool overwrite = body.contains("overwrite") && body["overwrite"].is_boolean() && body["overwrite"].get<bool>();
+  if (overwrite) {
+    try {
+      ctx.storage.delete_ref(repo, ref);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::revision_not_found) throw;
+    }
+  }
+  try {
+    ctx.storage.create_ref(repo, ref, commit);
+  } catch (const ConflictError&) {
+    set_error(ctx.res, 409, "Conflict", "Reference already exists: " + ref);
+    return;
+  }
+  set_json(ctx.res, json::object());
+}
+
+void handle_lfs_batch(RequestContext& ctx, WriteContext& w, const RepoId& repo) {
+  json body = parse_json_body(ctx.req, false);
+  std::string operation = body.value("operation", "");
+  if (operation != "upload" && operation != "download")
+    throw usage_error("'operation' must be \"upload\" or \"download\"");
+  auto objects = body.find("objects");
+  if (objects == body.end() || !objects->is_array()) throw usage_error("'objects' must be an array");
+  if (body.contains("transfers") && body["transfers"].is_array()) {
+    bool basic = false;
+    for (const auto& t : body["transfers"]) basic |= t.is_string() && t.get<std::string>() == "basic";
+    if (!basic) throw usage_error("only the 'basic' LFS transfer is supported");
+  }
+  std::string lfs_url = repo_url(ctx, repo) + ".git/info/lfs/objects";
+  json out_objects = json::array();
+  for (const auto& o : *objects) {
+    std::string oid = o.is_object() && o.contains("oid") && o["oid"].is_string() ? o["oid"].get<std::string>() : "";
+    bool size_ok = o.is_object() && o.contains("size") && o["size"].is_number_unsigned();
+    std::uint64_t size = size_ok ? o["size"].get<std::uint64_t>() : 0;
+    json entry{{"oid", oid}, {"size", size}};
+    if (!is_sha256_hex(oid) || !size_ok) {
+      entry["error"] = json{{"code", 422}, {"message", "oid must be 64 lower-case hex and size a non-negative integer"}};
+      out_objects.push_back(std::move(entry));
+      continue;
+    }
+    auto stored = ctx.storage.lfs().size_of(oid);
+    if (operation == "download") {
+      if (!stored)
+        entry["error"] = json{{"code", 404}, {"message", "Object does not exist"}};
+      else
+        entry["actions"] = json{{"download", json{{"href", ctx.lfs_base_url + "/lfs-objects/" + oid}}}};
+    } else if (!stored || *stored != size) {
+      std::string ticket = w.tickets.issue(oid, size);
+      entry["actions"] = json{
+          {"upload",
+           json{{"href", ctx.base_url + "/lfs-objects/" + oid + "?size=" + std::to_string(size) + "&ticket=" + ticket},
+                {"header", json::object()}}},
+          {"verify", json{{"href", lfs_url + "/verify"}, {"header", json::object()}}}};
+    }
+    out_objects.push_back(std::move(entry));
+  }
+  ctx.res.status = 200;
+  ctx.res.set_content(json{{"transfer", "basic"}, {"objects", out_objects}, {"hash_algo", "sha256"}}.dump(),
+                      "application/vnd.git-lfs+json");
+}
+
+void handle_lfs_verify(RequestContext& ctx, const RepoId&) {
+  json body = parse_json_body(ctx.req, false);
+  std::string oid = body.value("oid", "");
+  if (!is_sha256_hex(oid) || !body.contains("size") || !body["size"].is_number_unsigned())
+    throw usage_error("verify needs 'oid' (64 lower-case hex) and 'size'");
+  auto stored = ctx.storage.lfs().size_of(oid);
+  if (!stored) {
+    set_error(ctx.res, 404, "EntryNotFound", "LFS object " + oid + " is not stored");
+    return;
+  }
+  if (*stored != body["size"].get<std::uint64_t>()) {
+    set_error(ctx.res, 422, "", "LFS object " + oid + " has size " + std::to_string(*stored));
+    return;
+  }
+  set_json(ctx.res, json{{"oid", oid}, {"size", *stored}});
+}
+
+void handle_lfs_upload(RequestContext& ctx, WriteContext& w, const std::string& oid) {
+  if (!is_sha256_hex(oid)) throw usage_error("not an LFS object id: " + oid);
+  std::uint64_t size = 0;
+  try {
+    size = std::stoull(ctx.req.get_param_value("size"));
+  } catch (const std::exception&) {
+    throw usage_error("the upload URL needs ?size=");
+  }
+  std::string ticket = ctx.req.get_param_value("ticket");
+  if (!w.tickets.check(ticket, oid, size))
+    throw Error(ErrorKind::unauthorized, "no valid upload ticket for this object: ask the batch endpoint first");
+  const std::string& data = ctx.req.body;
+  if (data.size() != size)
+    throw usage_error("uploaded " + std::to_string(data.size()) + " bytes, expected " + std::to_string(size));
+  if (hash::sha256_hex(data) != oid) throw usage_error("uploaded content does not hash to " + oid);
+  if (ctx.storage.lfs().size_of(oid) != size) {
+    if (store_lfs_bytes(ctx.storage, w.tmp_dir, data).oid != oid)
+      throw Error(ErrorKind::failure, "stored object hash mismatch");
+  }
+  w.tickets.consume(ticket);
+  ctx.res.status = 200;
+}
+
+}  // namespace kcpp::server
