@@ -5,34 +5,22 @@ huggingface_hub refuses commits to kernel repos client-side, so this uses model 
 Expected ids come from `git` run on the bare repositories the server stores."""
 from __future__ import annotations
 
-import atexit
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-# huggingface_hub reads these at import time.
-_HF_HOME = tempfile.mkdtemp(prefix="kcpp-hf-home-")
-atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)
-os.environ.update({
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "HF_HUB_DISABLE_XET": "1",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "HF_HOME": _HF_HOME,
-    "HF_HUB_CACHE": os.path.join(_HF_HOME, "hub"),
-})
-os.environ.pop("HF_TOKEN", None)
-os.environ.pop("HF_ENDPOINT", None)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import hf_env  # noqa: E402
+
+_HF_HOME = hf_env.isolate()  # before huggingface_hub is imported
 
 import pytest  # noqa: E402
 import requests  # noqa: E402
 from huggingface_hub import CommitOperationAdd, HfApi, hf_hub_download  # noqa: E402
 from huggingface_hub.errors import HfHubHTTPError  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from hub import Hub, write_tree  # noqa: E402
 
 TOKEN = "hf_write_test_token"
