@@ -16,10 +16,6 @@ const std::string_view kCacheDirTag =
     "# For information about cache directory tags, see:\n"
     "#\thttps://bford.info/cachedir/\n";
 
-std::string repo_folder_name(hub::RepoType type, const hub::RepoId& repo) {
-  return fmt::format("{}s--{}--{}", hub::type_name(type), repo.ns, repo.name);
-}
-
 bool is_safe_repo_path(std::string_view path) {
   if (path.empty() || path.front() == '/') return false;
   std::size_t start = 0;

@@ -21,8 +21,8 @@ namespace kcpp::cache {
 
 namespace stdfs = std::filesystem;
 
-// "kernels--ns--name" / "models--ns--name" (huggingface_hub's repo_folder_name).
-std::string repo_folder_name(hub::RepoType type, const hub::RepoId& repo);
+// "kernels--ns--name" / "models--ns--name": defined with the Hub's wire vocabulary.
+using hub::repo_folder_name;
 
 // huggingface_hub's CACHEDIR.TAG text.
 extern const std::string_view kCacheDirTag;

@@ -61,6 +61,10 @@ RepoId parse_repo_id(std::string_view s) {
   return RepoId{std::string(s.substr(0, slash)), std::string(s.substr(slash + 1))};
 }
 
+std::string repo_folder_name(RepoType type, const RepoId& repo) {
+  return fmt::format("{}--{}--{}", api_segment(type), repo.ns, repo.name);
+}
+
 bool is_commit_sha(std::string_view s) {
   if (s.size() != 40) return false;
   for (char c : s)

@@ -82,6 +82,10 @@ struct FileMetadata {
   std::string location; // redirect target, or the resolve URL itself
 };
 
+// "kernels--ns--name" / "models--ns--name": the repo's folder in the Hugging Face cache
+// (huggingface_hub's repo_folder_name).
+std::string repo_folder_name(RepoType type, const RepoId& repo);
+
 // true for a full lower-case 40-hex commit id (how clients recognise commit hashes).
 bool is_commit_sha(std::string_view s);
 

@@ -1,6 +1,5 @@
 #include "lock/metadata_cache.hpp"
 
-#include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
@@ -11,7 +10,7 @@ namespace kcpp::lock {
 
 namespace {
 std::filesystem::path blob_path(const std::filesystem::path& cache, const hub::RepoId& repo, const std::string& id) {
-  return cache / fmt::format("kernels--{}--{}", repo.ns, repo.name) / "blobs" / id;
+  return cache / hub::repo_folder_name(hub::RepoType::kernel, repo) / "blobs" / id;
 }
 }  // namespace
 

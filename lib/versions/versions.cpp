@@ -57,8 +57,8 @@ std::vector<KernelVersion> kernel_versions(const std::vector<hub::GitRef>& branc
 
 namespace {
 
-stdfs::path repo_folder(const stdfs::path& cache, std::string_view type_plural, const hub::RepoId& repo) {
-  return cache / fmt::format("{}--{}--{}", type_plural, repo.ns, repo.name);
+stdfs::path repo_folder(const stdfs::path& cache, hub::RepoType type, const hub::RepoId& repo) {
+  return cache / hub::repo_folder_name(type, repo);
 }
 
 std::string trim(std::string s) {
@@ -94,8 +94,8 @@ VersionReport decide(const KernelVersion& v, const std::vector<std::string>& nam
 
 std::vector<KernelVersion> cached_versions(const stdfs::path& cache, const hub::RepoId& repo) {
   std::map<long, hub::GitRef> by_number;
-  for (std::string_view plural : {"kernels", "models"}) {
-    auto refs = repo_folder(cache, plural, repo) / "refs";
+  for (hub::RepoType type : {hub::RepoType::kernel, hub::RepoType::model}) {
+    auto refs = repo_folder(cache, type, repo) / "refs";
     std::error_code ec;
     if (!stdfs::is_directory(refs, ec)) continue;
     for (const auto& entry : stdfs::directory_iterator(refs, ec)) {
@@ -175,8 +175,8 @@ VersionsReport collect_offline(const stdfs::path& cache, const hub::RepoId& repo
   for (const auto& v : cached_versions(cache, repo)) {
     std::vector<std::string> names;
     bool found = false;
-    for (std::string_view plural : {"kernels", "models"}) {
-      auto build = repo_folder(cache, plural, repo) / "snapshots" / v.ref.target_commit / "build";
+    for (hub::RepoType type : {hub::RepoType::kernel, hub::RepoType::model}) {
+      auto build = repo_folder(cache, type, repo) / "snapshots" / v.ref.target_commit / "build";
       std::error_code ec;
       if (!stdfs::is_directory(build, ec)) continue;
       found = true;

@@ -31,7 +31,7 @@ struct Store {
 // A transfer serving CONTENT from the requested offset in chunks; records the offsets asked for.
 struct FakeTransfer {
   std::string content;
-  std::vector<std::uint64_t> offsets;
+  std::vector<std::uint64_t> offsets = {};  // offsets requested, in order
   bool ignore_range = false;  // answer 200 with the whole body to a Range request
   Transfer fn() {
     return [this](std::uint64_t offset, const std::function<bool(std::string_view)>& sink,
