@@ -92,19 +92,6 @@ bool is_ignored_bytecode(std::string_view path) {
   return fnmatch_case("*.pyc", path) || fnmatch_case("**/__pycache__/**", path);
 }
 
-std::vector<std::string> variant_dir_names(const std::vector<hub::TreeEntry>& entries) {
-  std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (const auto& e : entries) {
-    if (e.kind != hub::TreeEntry::Kind::directory) continue;
-    std::string_view p = e.path;
-    if (p.rfind("build/", 0) != 0) continue;
-    auto name = p.substr(6);
-    if (name.empty() || name.find('/') != std::string_view::npos) continue;
-    if (seen.insert(std::string(name)).second) out.emplace_back(name);
-  }
-  return out;
-}
 
 std::uint64_t DownloadPlan::total_bytes() const {
   std::uint64_t n = 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hub/types.hpp"
+#include "versions/versions.hpp"
 
 namespace kcpp::cache {
 
@@ -51,9 +52,8 @@ bool fnmatch_case(std::string_view pattern, std::string_view name);
 // upstream _BYTECODE_IGNORE_PATTERNS: "*.pyc", "**/__pycache__/**".
 bool is_ignored_bytecode(std::string_view path);
 
-// Directory names directly under build/ (from a recursive or a non-recursive listing of
-// "build"), de-duplicated, in listing order.
-std::vector<std::string> variant_dir_names(const std::vector<hub::TreeEntry>& entries);
+// Directory names directly under build/: shared with `kernels versions` and `kernels info`.
+using versions::variant_dir_names;
 
 // The files to fetch: every file entry matched by `build/<v>/*` for v in VARIANTS, or by
 // `build/*` when VARIANTS is nullopt; minus bytecode. Throws kcpp::Error(parse) for an

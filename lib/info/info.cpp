@@ -57,15 +57,6 @@ std::string version_branch(const std::vector<versions::KernelVersion>& available
                               : "pick one of the available versions, or omit --version for the latest");
 }
 
-// A kernel repo that is missing but exists as a (pre-0.14) model repo: say so.
-[[noreturn]] void rethrow_with_model_hint(const Error& e, const hub::HubClient& client, const hub::RepoId& repo) {
-  if (e.kind() != ErrorKind::repo_not_found || !client.repo_exists(hub::RepoType::model, repo)) throw e;
-  throw Error(ErrorKind::repo_not_found,
-              fmt::format("'{}' exists only as a model repository; kernels must be kernel repositories "
-                          "since kernels 0.14",
-                          repo.str()))
-      .hint("re-upload it as a kernel repository: `kernel-builder build-and-upload --repo-type kernel`");
-}
 
 }  // namespace
 
@@ -141,7 +132,7 @@ KernelInfo collect_hub(const hub::HubClient& client, const stdfs::path& cache, c
   try {
     return collect_hub_at(client, cache, repo, revision, version, info);
   } catch (const Error& e) {
-    rethrow_with_model_hint(e, client, repo);
+    versions::rethrow_missing_kernel_repo(e, client, repo);
   }
 }
 
@@ -166,11 +157,8 @@ static KernelInfo collect_hub_at(const hub::HubClient& client, const stdfs::path
     if (e.kind() != ErrorKind::entry_not_found) throw;
     // upstream: a traceback (EntryNotFoundError)
   }
-  std::set<std::string> names;
-  for (const auto& entry : tree) {
-    if (entry.kind != hub::TreeEntry::Kind::directory) continue;
-    names.insert(entry.path.substr(entry.path.rfind('/') + 1));
-  }
+  auto dir_names = versions::variant_dir_names(tree);
+  std::set<std::string> names(dir_names.begin(), dir_names.end());
   auto variants = parse_sorted(names, fmt::format("{} (revision: {})", repo.str(), info.revision));
   if (variants.empty())
     throw Error(ErrorKind::failure,

@@ -67,15 +67,6 @@ std::string trim(std::string s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-std::vector<std::string> variant_dir_names(const std::vector<hub::TreeEntry>& entries) {
-  std::vector<std::string> names;
-  for (const auto& e : entries) {
-    if (e.kind != hub::TreeEntry::Kind::directory) continue;
-    auto slash = e.path.rfind('/');
-    names.push_back(slash == std::string::npos ? e.path : e.path.substr(slash + 1));
-  }
-  return names;
-}
 
 VersionReport decide(const KernelVersion& v, const std::vector<std::string>& names, const hub::RepoId& repo,
                      const variant::System& system, const variant::Backend& selected) {
@@ -115,6 +106,29 @@ std::vector<KernelVersion> cached_versions(const stdfs::path& cache, const hub::
   return out;
 }
 
+std::vector<std::string> variant_dir_names(const std::vector<hub::TreeEntry>& entries) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& e : entries) {
+    if (e.kind != hub::TreeEntry::Kind::directory) continue;
+    std::string_view p = e.path;
+    if (p.rfind("build/", 0) != 0) continue;
+    auto name = p.substr(6);
+    if (name.empty() || name.find('/') != std::string_view::npos) continue;
+    if (seen.insert(std::string(name)).second) out.emplace_back(name);
+  }
+  return out;
+}
+
+void rethrow_missing_kernel_repo(const Error& error, const hub::HubClient& client, const hub::RepoId& repo) {
+  if (error.kind() != ErrorKind::repo_not_found || !client.repo_exists(hub::RepoType::model, repo)) throw error;
+  throw Error(ErrorKind::repo_not_found,
+              fmt::format("'{}' exists only as a model repository; kernels must be kernel repositories "
+                          "since kernels 0.14",
+                          repo.str()))
+      .hint("re-upload it as a kernel repository: `kernel-builder build-and-upload --repo-type kernel`");
+}
+
 VariantListing variants_from_names(const std::vector<std::string>& names) {
   VariantListing out;
   std::set<std::string> unique(names.begin(), names.end());
@@ -134,12 +148,7 @@ VersionsReport collect_online(const hub::HubClient& client, const hub::RepoId& r
   try {
     refs = client.list_refs(hub::RepoType::kernel, repo);
   } catch (const Error& e) {
-    if (e.kind() != ErrorKind::repo_not_found || !client.repo_exists(hub::RepoType::model, repo)) throw;
-    throw Error(ErrorKind::repo_not_found,
-                fmt::format("'{}' exists only as a model repository; kernels must be kernel repositories "
-                            "since kernels 0.14",
-                            repo.str()))
-        .hint("re-upload it as a kernel repository: `kernel-builder build-and-upload --repo-type kernel`");
+    rethrow_missing_kernel_repo(e, client, repo);
   }
   VersionsReport report;
   report.repo = repo;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "hub/client.hpp"
 #include "hub/types.hpp"
 #include "variant/resolve.hpp"
@@ -29,6 +30,15 @@ std::vector<KernelVersion> kernel_versions(const std::vector<hub::GitRef>& branc
 
 // Offline: refs/v<N> files of <cache>/kernels--ns--name, then the legacy models--ns--name.
 std::vector<KernelVersion> cached_versions(const std::filesystem::path& cache, const hub::RepoId& repo);
+
+// Directory names directly under build/ (from a recursive or a non-recursive listing of
+// "build"), de-duplicated, in listing order.
+std::vector<std::string> variant_dir_names(const std::vector<hub::TreeEntry>& entries);
+
+// For a RepoNotFound on a kernel repo that exists as a (pre-0.14) model repo: an error that
+// says kernel repos are required and how to re-upload. Any other error is rethrown as is.
+[[noreturn]] void rethrow_missing_kernel_repo(const Error& error, const hub::HubClient& client,
+                                              const hub::RepoId& repo);
 
 struct VariantListing {
   std::vector<variant::Variant> variants;
