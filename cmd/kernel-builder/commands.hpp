@@ -4,7 +4,7 @@
 #include <CLI/CLI.hpp>
 
 namespace kcpp::builder_cli {
-void register_build(CLI::App& app);             // build, check-config      (build_cmd.cpp)
+void register_build(CLI::App& app);             // build, check-config, hash (build_cmd.cpp)
 void register_upload(CLI::App& app);            // upload, build-and-upload (upload_cmd.cpp)
 void register_check_abi(CLI::App& app);         // check-abi                (check_abi_cmd.cpp)
 }  // namespace kcpp::builder_cli

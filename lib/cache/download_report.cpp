@@ -20,6 +20,8 @@ std::string error_kind_name(ErrorKind kind) {
     case ErrorKind::gated: return "gated";
     case ErrorKind::offline: return "offline";
     case ErrorKind::verification: return "verification";
+    case ErrorKind::conflict: return "conflict";
+    case ErrorKind::precondition_failed: return "precondition_failed";
   }
   return "failure";
 }

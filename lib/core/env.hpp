@@ -8,6 +8,7 @@
 //   HF_HUB_DISABLE_IMPLICIT_TOKEN   send no token unless given explicitly
 //   HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT   seconds
 //   KERNELS_TORCH_DIR, KERNELS_PYTHON, VIRTUAL_ENV, PATH   where the system probe looks for torch
+//   CUDA_HOME, CUDA_PATH   where kernel-builder looks for nvcc (then $PATH, /usr/local/cuda)
 //   NO_COLOR               disable colour
 //   KCPP_RETRY_BASE_MS, KCPP_MAX_RETRIES   retry tuning (tests use small values)
 #include <optional>

@@ -23,6 +23,8 @@ enum class ErrorKind {
   gated,              // X-Error-Code: GatedRepo
   offline,            // HF_HUB_OFFLINE and the answer is not in the cache
   verification,       // content does not match what was expected
+  conflict,           // 409: the resource exists, or a concurrent operation got there first
+  precondition_failed, // 412: the branch moved since the parent commit the client named
 };
 
 // Exit codes: 0 ok, 1 the operation failed, 2 usage.

@@ -25,7 +25,10 @@ void setup(int verbosity) {
 std::string redact(std::string_view text) {
   static const std::regex bearer(R"((Bearer\s+)[^\s"']+)", std::regex::icase);
   static const std::regex hf_token(R"(hf_[A-Za-z0-9]{6,})");
-  static const std::regex signature(R"(([?&](X-Amz-Signature|Signature|token)=)[^&\s]+)", std::regex::icase);
+  // Query parameters that authorise a request: presigned S3 URLs, and kernels-hub's upload tickets.
+  static const std::regex signature(
+      R"(([?&](X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|token|ticket)=)[^&\s]+)",
+      std::regex::icase);
   std::string s(text);
   s = std::regex_replace(s, bearer, "$1***");
   s = std::regex_replace(s, hf_token, "hf_***");

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -87,6 +88,10 @@ std::string HubClient::api_url(RepoType type, const RepoId& repo) const {
   return fmt::format("{}/api/{}/{}", settings_.endpoint, api_segment(type), repo.str());
 }
 
+std::string HubClient::lfs_batch_url(RepoType type, const RepoId& repo) const {
+  return fmt::format("{}/{}{}.git/info/lfs/objects/batch", settings_.endpoint, url_prefix(type), repo.str());
+}
+
 std::string HubClient::resolve_url(RepoType type, const RepoId& repo, const std::string& revision,
                                    const std::string& path) const {
   return fmt::format("{}/{}{}/resolve/{}/{}", settings_.endpoint, url_prefix(type), repo.str(),
@@ -101,7 +106,7 @@ Headers HubClient::base_headers(const std::string& url) const {
   return h;
 }
 
-HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, bool accept_redirect) const {
+HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, SendOptions options) const {
   if (settings_.offline)
     throw Error(ErrorKind::offline, fmt::format("cannot reach the Hub for {} '{}': offline mode is enabled",
                                                 type_name(ctx.type), ctx.repo.str()))
@@ -117,16 +122,35 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, boo
     std::optional<double> retry_after;
     std::string failure;
     try {
-      HttpResponse r = perform(request, settings_.timeouts);
-      bool ok = (r.status >= 200 && r.status < 300) || (accept_redirect && r.status >= 300 && r.status < 400);
+      HttpTimeouts timeouts = settings_.timeouts;
+      if (options.min_stall) timeouts.stall = std::max(timeouts.stall, *options.min_stall);
+      HttpResponse r = perform(request, timeouts);
+      bool ok = (r.status >= 200 && r.status < 300) ||
+                (options.accept_redirect && r.status >= 300 && r.status < 400) ||
+                std::find(options.pass_through.begin(), options.pass_through.end(), r.status) !=
+                    options.pass_through.end();
       if (ok) return r;
-      if (!is_retryable_status(r.status) || attempt > policy.max_retries)
+      // An answer means the request reached the server: a commit must not be sent twice.
+      if (!is_retryable_status(r.status) || attempt > policy.max_retries || options.retry == RetryMode::unsent_only)
         throw error_from_response(r, request.method, ctx);
       if (auto ra = r.header("retry-after")) retry_after = parse_retry_after(*ra);
       failure = fmt::format("HTTP {}", r.status);
     } catch (Error& e) {
       bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
       if (e.kind() != ErrorKind::network) throw;
+      if (options.retry == RetryMode::unsent_only) {
+        auto* transport = dynamic_cast<const TransportError*>(&e);
+        bool unsent = transport != nullptr && transport->request_unsent();
+        if (!unsent) {
+          Error out(ErrorKind::network, fmt::format("the connection to the Hub at {} failed after the {} request was "
+                                                    "sent: it may or may not have been applied",
+                                                    settings_.endpoint, request.method));
+          out.cause(e.what());
+          out.hint("look at the branch's latest commit before re-running, so the change is not made twice");
+          throw out;
+        }
+        transient = transient && unsent;
+      }
       if (!transient || attempt > policy.max_retries) {
         Error out(ErrorKind::network, fmt::format("cannot reach the Hub at {}", settings_.endpoint));
         out.cause(e.what());

@@ -1,10 +1,15 @@
 #pragma once
-// The Hub API calls the tools make (hub-api.md E1–E4), with retries, typed errors and
-// the Authorization header sent to the endpoint's host only. Stateless apart from its
-// settings: safe to call from several threads at once.
+// The Hub API calls the tools make (hub-api.md E1–E4 reads, E6–E13 writes), with
+// retries, typed errors and the Authorization header sent to the endpoint's host only.
+// Stateless apart from its settings and the cached whoami answer: safe to call from
+// several threads at once.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,8 +17,12 @@
 #include "hub/http.hpp"
 #include "hub/settings.hpp"
 #include "hub/types.hpp"
+#include "hub/write.hpp"
 
 namespace kcpp::hub {
+
+struct PlannedAdd;       // commit_plan.hpp
+class ProgressTracker;   // commit_plan.hpp
 
 class HubClient {
  public:
@@ -59,17 +68,84 @@ class HubClient {
   // Whether the repository exists as TYPE (any HTTP answer but RepoNotFound counts).
   bool repo_exists(RepoType type, const RepoId& repo) const;
 
+  // ---- Write API (client_write.cpp, commit.cpp, lfs_upload.cpp) --------------------
+  // Errors are kcpp::Error with write wording (errors.hpp): unauthorized (401: no token /
+  // token rejected, hint HF_TOKEN or `hf auth login`), forbidden (403: no write access),
+  // repo_not_found / revision_not_found (404), conflict (409), precondition_failed (412),
+  // http (400/422 and others). Tokens never appear in messages.
+
+  // E13: the token's account. Cached per client (copies share the cache); the Hub
+  // rate-limits this endpoint. Throws unauthorized at once when no token is configured.
+  WhoAmI whoami() const;
+
+  // E6: creates the repository; returns its URL from the answer. With EXIST_OK a 409
+  // (already exists) returns the URL from the 409 body (or the endpoint's repo URL when
+  // it has none), and a 403 succeeds when the repository already exists (huggingface_hub).
+  std::string create_repo(RepoType type, const RepoId& repo, bool private_repo, bool exist_ok) const;
+
+  // E7: creates BRANCH at STARTING_POINT (a revision or commit; default: the head of
+  // main). With EXIST_OK an existing branch (409, or 403 while it is listed) is success.
+  void create_branch(RepoType type, const RepoId& repo, const std::string& branch,
+                     const std::optional<std::string>& starting_point, bool exist_ok) const;
+  // E7 (DELETE).
+  void delete_branch(RepoType type, const RepoId& repo, const std::string& branch) const;
+
+  // E9 + E10 + E12: one commit of OPS to REVISION (a branch, or refs/pr/N of an open PR).
+  // Hashes the added files (in parallel), asks the server which go to LFS (preupload, 256
+  // files per request; empty files always inline; shouldIgnore files dropped; with
+  // skip_unchanged, adds whose oid equals the remote one dropped), uploads the LFS objects
+  // the store lacks (basic transfer, up to lfs_parallelism PUTs at once, streamed from
+  // disk, each restarted from byte 0 on transient failures), then posts the NDJSON commit
+  // (never retried once it may have reached the server). committed=false when nothing was
+  // left to commit. Throws usage errors for bad operations before any request.
+  CommitResult create_commit(RepoType type, const RepoId& repo, const std::string& revision,
+                             const std::vector<CommitOperation>& ops, const CommitOptions& options) const;
+
   // URL builders (public for tests and for printing).
   std::string api_url(RepoType type, const RepoId& repo) const;
   std::string resolve_url(RepoType type, const RepoId& repo, const std::string& revision,
                           const std::string& path) const;
+  // {endpoint}/{kernels/}{ns}/{name}.git/info/lfs/objects/batch (E10).
+  std::string lfs_batch_url(RepoType type, const RepoId& repo) const;
 
  private:
-  // Sends with retries on transient failures; non-2xx/3xx answers become typed errors.
-  HttpResponse send(HttpRequest request, const struct RequestContext& ctx, bool accept_redirect = false) const;
+  enum class RetryMode {
+    transient,    // retry transient transport failures and retryable statuses (RetryPolicy)
+    unsent_only,  // retry only failures before the request could reach the server (commit)
+  };
+  struct SendOptions {
+    bool accept_redirect = false;
+    RetryMode retry = RetryMode::transient;
+    std::vector<long> pass_through;  // statuses returned as answers, not errors (409 of create)
+    // A longer stall limit for requests whose answer comes only after the server has done
+    // real work (a commit, storing a large LFS object): silence then is not a dead link.
+    std::optional<std::chrono::milliseconds> min_stall = std::nullopt;
+  };
+  // Sends with retries per OPTIONS; non-2xx (and, unless accepted, 3xx) answers become
+  // typed errors.
+  HttpResponse send(HttpRequest request, const struct RequestContext& ctx, SendOptions options) const;
+  HttpResponse send(HttpRequest request, const struct RequestContext& ctx, bool accept_redirect = false) const {
+    return send(std::move(request), ctx, SendOptions{accept_redirect, RetryMode::transient, {}, std::nullopt});
+  }
   Headers base_headers(const std::string& url) const;
+  // Context for errors of a write call: ACTION completes "cannot ACTION <repo>".
+  struct RequestContext write_context(RepoType type, const RepoId& repo, std::optional<std::string> revision,
+                                      std::string action) const;
+
+  // create_commit's steps (commit.cpp, lfs_upload.cpp).
+  std::optional<std::string> fetch_upload_modes(RepoType type, const RepoId& repo, const std::string& revision,
+                                                bool create_pr, std::vector<PlannedAdd>& adds) const;
+  std::uint64_t upload_lfs_objects(RepoType type, const RepoId& repo, const std::string& revision, bool create_pr,
+                                   const std::vector<const PlannedAdd*>& objects, int parallelism,
+                                   ProgressTracker& progress) const;
+
+  struct WhoAmICache {
+    std::mutex mu;
+    std::optional<WhoAmI> value;
+  };
 
   ClientSettings settings_;
+  std::shared_ptr<WhoAmICache> whoami_cache_ = std::make_shared<WhoAmICache>();
 };
 
 // Whether URL's scheme://host:port equals the endpoint's (the only place a token may go).

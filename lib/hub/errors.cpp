@@ -25,6 +25,57 @@ std::string repo_label(const RequestContext& c) {
   return fmt::format("{} repository '{}'", type_name(c.type), c.repo.str());
 }
 
+constexpr const char* kLoginHint = "set HF_TOKEN to a token with write access (or run `hf auth login`)";
+
+// The write-call wording for the statuses a writer can act on; nullopt: the generic mapping.
+std::optional<Error> write_error(const HttpResponse& r, const RequestContext& c, const std::string& code) {
+  const std::string what = *c.write_action + " " + repo_label(c);
+  const std::string rev = c.revision.value_or("main");
+  switch (r.status) {
+    case 401:
+      if (!c.has_token)
+        return Error(ErrorKind::unauthorized,
+                     fmt::format("cannot {}: the Hub at {} requires a token for writes and none was sent", what,
+                                 c.endpoint))
+            .hint(kLoginHint);
+      return Error(ErrorKind::unauthorized,
+                   fmt::format("cannot {}: the Hub at {} rejected the token (invalid or expired)", what, c.endpoint))
+          .hint(kLoginHint);
+    case 403:
+      return Error(ErrorKind::forbidden, fmt::format("cannot {}: the token has no write access to it", what))
+          .hint(fmt::format("use a token with the write role, or a fine-grained token with write access to '{}'; "
+                            "check whose token it is with `hf auth whoami`",
+                            c.repo.ns));
+    case 404:
+      if (code == "RevisionNotFound")
+        return Error(ErrorKind::revision_not_found,
+                     fmt::format("cannot {}: revision '{}' does not exist", what, rev))
+            .hint("check the name: commits and new branches need an existing revision (create the branch first)");
+      if (code == "EntryNotFound") return std::nullopt;
+      return Error(ErrorKind::repo_not_found, fmt::format("cannot {}: it does not exist on {} (or the token cannot "
+                                                          "see it)", what, c.endpoint))
+          .hint("create the repository first; check the repo id and the token's account");
+    case 409:
+      return Error(ErrorKind::conflict, fmt::format("cannot {}: it conflicts with the repository's current state", what))
+          .hint("another operation changed the repository at the same time; re-run");
+    case 412:
+      return Error(ErrorKind::precondition_failed,
+                   fmt::format("cannot {}: the branch '{}' moved since the parent commit this change was based on",
+                               what, rev))
+          .hint("fetch the new head and re-run");
+    case 400:
+    case 422:
+      return Error(ErrorKind::http, fmt::format("cannot {}: the Hub rejected the request as invalid", what))
+          .hint("check the paths and files of the operation; the server's reason is above");
+    default:
+      if (r.status >= 500)
+        return Error(ErrorKind::http, fmt::format("cannot {}: the Hub failed (HTTP {})", what, r.status))
+            .hint("this is usually temporary: re-run later (after a failed commit, look at the branch's latest "
+                  "commit first)");
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 Error error_from_response(const HttpResponse& r, const std::string& method, const RequestContext& c) {
@@ -36,6 +87,8 @@ Error error_from_response(const HttpResponse& r, const std::string& method, cons
                         msg.empty() ? "" : ": " + log::redact(msg)));
     return e;
   };
+  if (c.write_action && code != "GatedRepo")
+    if (auto e = write_error(r, c, code)) return with_server(std::move(*e));
 
   if (code == "RevisionNotFound")
     return with_server(Error(ErrorKind::revision_not_found,

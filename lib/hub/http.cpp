@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <regex>
 
@@ -49,13 +50,38 @@ CurlGlobal& curl_global() {
 }
 
 struct Transfer {
-  const HttpRequest* request;
-  HttpResponse* response;
+  const HttpRequest* request = nullptr;
+  HttpResponse* response = nullptr;
   CURL* curl = nullptr;
   bool started = false;
   bool stream = false;  // body goes to request->on_body
   bool aborted_by_sink = false;
+  std::uint64_t read_offset = 0;      // next byte of request->body_source
+  std::exception_ptr source_error;    // thrown by body_source->read, rethrown after perform
 };
+
+size_t on_read(char* buf, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const auto& src = *t->request->body_source;
+  if (t->read_offset >= src.size) return 0;
+  std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size * n, src.size - t->read_offset));
+  try {
+    std::size_t got = src.read(t->read_offset, buf, want);
+    if (got == 0 || got > want) throw Error(ErrorKind::io, "the request body ended before its announced size");
+    t->read_offset += got;
+    return got;
+  } catch (...) {  // never unwind through libcurl
+    t->source_error = std::current_exception();
+    return CURL_READFUNC_ABORT;
+  }
+}
+
+int on_seek(void* user, curl_off_t offset, int origin) {
+  auto* t = static_cast<Transfer*>(user);
+  if (origin != SEEK_SET || offset < 0) return CURL_SEEKFUNC_CANTSEEK;
+  t->read_offset = static_cast<std::uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
 
 size_t on_write(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -105,6 +131,10 @@ std::optional<std::string> HttpResponse::header(std::string_view lower_name) con
   return std::nullopt;
 }
 
+bool is_unsent_curl_code(int code) {
+  return code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_CONNECT;
+}
+
 bool is_transient_curl_code(int code) {
   switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -130,11 +160,17 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   if (curl == nullptr) throw Error(ErrorKind::network, "cannot initialise libcurl");
   HttpResponse response;
   response.url = request.url;
-  Transfer transfer{&request, &response, curl};
+  Transfer transfer;
+  transfer.request = &request;
+  transfer.response = &response;
+  transfer.curl = curl;
 
   curl_slist* header_list = nullptr;
   for (const auto& [k, v] : request.headers) header_list = curl_slist_append(header_list, (k + ": " + v).c_str());
   if (!request.decode_content) header_list = curl_slist_append(header_list, "Accept-Encoding: identity");
+  // Streamed bodies go out at once: waiting for "100 Continue" costs a round trip (or a
+  // second with servers that never send it).
+  if (request.body_source) header_list = curl_slist_append(header_list, "Expect:");
 
   curl_easy_setopt(curl, CURLOPT_SHARE, global.share);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
@@ -160,7 +196,16 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (request.body) {
+  if (request.body_source) {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_source->size));
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &on_read);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &on_seek);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
+    // Larger reads than the 64 KiB default: fewer callbacks for objects of hundreds of MB.
+    curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024L);
+  } else if (request.body) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body->data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body->size()));
   }
@@ -173,9 +218,10 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   curl_slist_free_all(header_list);
   curl_easy_cleanup(curl);
 
+  if (transfer.source_error) std::rethrow_exception(transfer.source_error);
   if (rc != CURLE_OK && !(transfer.aborted_by_sink && rc == CURLE_WRITE_ERROR)) {
     std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    Error e(ErrorKind::network, fmt::format("{} {} failed: {}", request.method, log::redact(request.url), reason));
+    TransportError e(fmt::format("{} {} failed: {}", request.method, log::redact(request.url), reason), rc);
     e.cause(is_transient_curl_code(rc) ? "transient" : "permanent");
     throw e;
   }

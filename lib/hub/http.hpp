@@ -4,6 +4,7 @@
 // plus the pure retry predicates the Hub client uses. Thread-safe: each call uses its own
 // easy handle; connections and DNS are shared through a curl share handle.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,15 +12,28 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace kcpp::hub {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// A request body produced while it is sent (an LFS object streamed from disk): SIZE bytes,
+// READ(offset, buf, max) copies up to MAX bytes starting at OFFSET into BUF and returns how
+// many (> 0 until OFFSET reaches SIZE). Offset-based so that libcurl may rewind it and a
+// retried request simply starts again at 0. READ may throw; perform() rethrows that error.
+struct BodySource {
+  std::uint64_t size = 0;
+  std::function<std::size_t(std::uint64_t offset, char* buf, std::size_t max)> read;
+};
 
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
   Headers headers;
   std::optional<std::string> body;
+  // Streamed body instead of `body` (sent with Content-Length, no Expect: 100-continue).
+  std::optional<BodySource> body_source;
   bool decode_content = true;  // send Accept-Encoding and decode (never for file bodies)
   // Streaming sink for the body; when set, HttpResponse::body stays empty. Return false to abort.
   std::function<bool(std::string_view)> on_body;
@@ -45,13 +59,29 @@ struct HttpTimeouts {
   std::chrono::milliseconds stall{10000};
 };
 
-// Performs one request. Throws kcpp::Error(network) for transport failures (DNS, refused,
-// reset, timeout, TLS); the message names the URL (redacted) and curl's reason.
-// transient is set true/false in the error's first cause as "transient" when retryable.
+// Performs one request. Throws TransportError (a kcpp::Error(network)) for transport
+// failures (DNS, refused, reset, timeout, TLS); the message names the URL (redacted) and
+// curl's reason. The error's first cause is "transient" when retryable, else "permanent".
+// An exception thrown by a BodySource's READ is rethrown as is.
 HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts);
 
 // Whether a transport failure with this curl code is worth retrying.
 bool is_transient_curl_code(int curl_code);
+
+// Whether a failure with this curl code happened before any byte of the request could have
+// reached the server (name resolution, connection refused/unreachable): only such failures
+// may be retried for a request that must not run twice (a commit).
+bool is_unsent_curl_code(int curl_code);
+
+class TransportError : public Error {
+ public:
+  TransportError(std::string message, int curl_code) : Error(ErrorKind::network, std::move(message)), curl_code_(curl_code) {}
+  int curl_code() const noexcept { return curl_code_; }
+  bool request_unsent() const noexcept { return is_unsent_curl_code(curl_code_); }
+
+ private:
+  int curl_code_;
+};
 
 // ---- Retry policy (pure; unit-tested) ----------------------------------------------
 

@@ -116,7 +116,8 @@ class MetadataReader {
   }
 
   // {"commit"|"sha": oid, "dirty": bool}: both required, or (kernel-builder) both or neither.
-  void git_status(const JsonValue& obj, bool required_commit) const {
+  // Returns the `dirty` flag (false when absent).
+  bool git_status(const JsonValue& obj, bool required_commit) const {
     if (!obj.is_object()) wrong_type(obj, "struct GitStatus");
     const JsonValue* commit = nullptr;
     const JsonValue* dirty = nullptr;
@@ -137,6 +138,7 @@ class MetadataReader {
     } else if (!commit != !dirty) {
       fail(obj.where, "git commit and dirty must be specified together");
     }
+    return dirty && dirty->boolean;
   }
 
   Dependency dependency(const JsonValue& v) const {
@@ -169,8 +171,8 @@ class MetadataReader {
                                    "lowercase letters, digits and dashes, end with a letter or digit and be at "
                                    "least 2 characters long",
                                    out.name));
-    string(required(f, "id", doc));
-    usize(required(f, "version", doc));
+    out.id = string(required(f, "id", doc));
+    out.version = usize(required(f, "version", doc));
     if (auto v = optional(f, "kernels-minver")) version3(*v);
     string(required(f, "license", doc));
     if (auto v = optional(f, "upstream")) git_url(*v);
@@ -203,8 +205,8 @@ class MetadataReader {
       const JsonValue& kb = required(p, "kernel-builder", *prov);
       auto k = fields(kb, {"version"}, "KernelBuilderVersion", false);
       string(required(k, "version", kb));
-      git_status(kb, false);
-      if (auto kernel = optional(p, "kernel")) git_status(*kernel, true);
+      out.dirty = git_status(kb, false);
+      if (auto kernel = optional(p, "kernel")) out.dirty = git_status(*kernel, true) || out.dirty;
     }
     return out;
   }

@@ -12,6 +12,7 @@
 // `provenance` (kernel-builder {version, commit|sha + dirty}, kernel? {commit|sha, dirty});
 // duplicate known fields. Unknown top-level fields are ignored, as upstream does.
 // Not reproduced: serde's acceptance of a whole struct written as a JSON array.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,12 @@ namespace kcpp::lock {
 
 struct VariantMetadata {
   std::string name;
+  std::string id;
+  std::uint64_t version = 0;
   std::vector<Dependency> kernel_depends;  // in file order
+  // Provenance says the kernel-builder or the kernel sources had uncommitted changes
+  // (upstream's Provenance::is_dirty).
+  bool dirty = false;
 };
 
 // Throws kcpp::Error(parse) "DISPLAY_PATH:LINE:COL: what" (serde's wording where it has one).

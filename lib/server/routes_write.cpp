@@ -115,6 +115,17 @@ void handle_create_repo(RequestContext& ctx, WriteContext& w) {
     ctx.res.set_content(err.dump(), "application/json");
     return;
   }
+  // The Hub gives every new repository an initial commit on main (holding .gitattributes),
+  // and clients rely on it: kernel-builder creates its version branch from main before it
+  // commits anything. Ours has an empty tree, so listings show only what clients uploaded.
+  CommitRequest initial;
+  initial.ref = "refs/heads/main";
+  initial.message = "initial commit";
+  try {
+    ctx.storage.commit(repo, initial);
+  } catch (const ConflictError&) {
+    // A writer committed to main in between: main exists, which is all this is for.
+  }
   set_json(ctx.res, json{{"url", url}, {"name", repo.str()}, {"id", hash::sha1_hex(repo.display()).substr(0, 24)}});
 }
 

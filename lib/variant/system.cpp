@@ -827,6 +827,7 @@ System probe(const ProbeOverrides& o) {
   } else if (torch) {
     s.has_torch = true;
     s.torch_version_full = torch->version_full;
+    s.torch_dir = torch->dir;
     s.torch_version = torch->version;
     s.sources["torch"] = torch_source;
   } else {

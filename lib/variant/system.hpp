@@ -3,6 +3,7 @@
 // C++ ABI, detected backend, tvm-ffi version, macOS version. Probed from files (torch's
 // version.py and build files, libcudart), never by starting Python; each fact can be
 // overridden so users can ask about another machine.
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct System {
   std::optional<std::string> torch_version_full;  // torch.__version__, e.g. "2.11.0+cu130"
   std::optional<MajorMinor> torch_version;        // truncated to major.minor
   std::optional<bool> torch_cxx11_abi;            // only on linux with torch
+  // The torch package directory the facts were read from (…/site-packages/torch); unset
+  // without torch or when --torch overrides the version (kernel-builder compiles against it).
+  std::optional<std::filesystem::path> torch_dir;
   std::optional<std::string> tvm_ffi_version_full;
   std::optional<MajorMinor> tvm_ffi_version;
   std::optional<std::vector<long>> macos_version;  // darwin only, e.g. {15, 7, 1}
