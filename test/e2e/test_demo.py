@@ -17,4 +17,6 @@ def test_demo_runs(tmp_path):
     assert "torch211-cxx11-cu130-x86_64-linux compatible, preferred ✅" in p.stdout
     assert "Version 2: " in p.stdout  # the --compact form
     assert '"repo-id": "kernels-demo/activation"' in p.stdout  # kernels.lock
+    assert "Kernel uploaded: " in p.stdout  # kernel-builder build-and-upload of the CPU example
+    assert "torch211-cxx11-cpu-x86_64-linux compatible, preferred ✅" in p.stdout
     assert p.stdout.rstrip().endswith("/build/torch211-cxx11-cu130-x86_64-linux")  # where download put it
