@@ -9,4 +9,6 @@ void register_debug(CLI::App& app);
 void register_lock(CLI::App& app);
 void register_download(CLI::App& app);
 void register_info(CLI::App& app);
+void register_check(CLI::App& app);
+void register_benchmark(CLI::App& app);
 }  // namespace kcpp::cli

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   kcpp::cli::register_lock(app);
   kcpp::cli::register_download(app);
   kcpp::cli::register_info(app);
+  kcpp::cli::register_check(app);
+  kcpp::cli::register_benchmark(app);
 
   const bool color = kcpp::log::use_color(2);
   try {

@@ -10,7 +10,9 @@
 //   KERNELS_TORCH_DIR, KERNELS_PYTHON, VIRTUAL_ENV, PATH   where the system probe looks for torch
 //   CUDA_HOME, CUDA_PATH   where kernel-builder looks for nvcc (then $PATH, /usr/local/cuda)
 //   NO_COLOR               disable colour
+//   CUDAHOSTCXX            host compiler of kernel-builder's CUDA builds (else g++ on $PATH)
 //   KCPP_RETRY_BASE_MS, KCPP_MAX_RETRIES   retry tuning (tests use small values)
+//   KCPP_CUDA_DEVICE_CC    kernels check: pretend one GPU of this compute capability (tests)
 #include <optional>
 #include <string>
 
