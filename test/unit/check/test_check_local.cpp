@@ -235,7 +235,7 @@ TEST_CASE("binaries for another CPU, and torch stable ABI variants", "[check]") 
   CHECK(torch[1]->symbol == "at::kcpp_fixture_op()");
 }
 
-TEST_CASE("--variant limits the check; bad options are usage errors", "[check]") {
+TEST_CASE("the variant option limits the check, and bad options are usage errors", "[check]") {
   fs::TempDir tmp("kcpp-check");
   test::VariantSpec a, b;
   b.name = "torch-universal";
@@ -294,4 +294,30 @@ TEST_CASE("GPU: fat binary targets vs backend.archs and a given device", "[check
   REQUIRE(r.variants[0].libraries[0].gpu_runs.size() == 1);
   CHECK(r.variants[0].libraries[0].gpu_runs[0].second.empty());
   CHECK(r.compliant());  // GPU findings are warnings
+}
+
+TEST_CASE("GPU: a very long backend.archs entry is read without a stack overflow", "[check]") {
+  // Found by the bad-input corpus: archs were matched with std::regex, whose matcher recursed
+  // once per character (SIGSEGV at ~100k characters in a downloaded metadata.json).
+  fs::TempDir tmp("kcpp-check");
+  auto so = test::build_so(tmp.path() / "src", "ok.so", test::kCompliantC);
+  REQUIRE(so);
+  test::write_bytes(tmp.path() / "fb.bin", test::fatbin_container({{2, 80, 0}, {1, 80, 0}}));
+  const auto gpu = tmp.path() / "src" / "gpu.so";
+  if (!test::sh(tmp.path(), "objcopy --add-section .nv_fatbin='" + (tmp.path() / "fb.bin").string() + "' '" +
+                                so->string() + "' '" + gpu.string() + "'")) {
+    WARN("objcopy not available");
+    return;
+  }
+  const std::string long_arch = std::string(200000, '1') + ".0";
+  test::VariantSpec spec;
+  spec.name = "torch211-cxx11-cu130-x86_64-linux";
+  spec.backend = "cuda";
+  spec.files["_relu_cuda.abi3.so"] = test::read_bytes(gpu);
+  spec.metadata_overrides["backend"] = {{"type", "cuda"}, {"archs", {"8.0+PTX", long_arch, std::string(200000, 'x')}}};
+  test::write_variant(tmp.path() / "k", spec);
+  const auto r = check_local(tmp.path() / "k", no_gpu());
+  const auto archs = with_rule(r, rule::gpu_archs, Severity::warning);
+  REQUIRE(archs.size() == 1);  // the long one has no cubin; 8.0+PTX has both; the x… one is not a CUDA arch
+  CHECK(archs[0]->message.find("metadata.json declares CUDA arch " + long_arch.substr(0, 100)) == 0);
 }
