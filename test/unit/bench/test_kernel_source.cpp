@@ -64,7 +64,7 @@ TEST_CASE("a variant's library, namespace (metadata id) and declared schemas", "
   CHECK(r.ok());
 }
 
-TEST_CASE("without metadata id, the only library names the namespace; ambiguity is an error", "[bench]") {
+TEST_CASE("without metadata id, the only library names the namespace, ambiguity is an error", "[bench]") {
   kcpp::fs::TempDir tmp("kcpp-bench");
   const auto v = tmp.path() / "variant";
   write(v / "_relu_cuda_abc.abi3.so", fake_library({"relu(Tensor! out, Tensor input) -> ()"}));

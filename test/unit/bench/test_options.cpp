@@ -94,7 +94,7 @@ TEST_CASE("flag validation", "[bench]") {
   CHECK(o.iterations == 100);
 }
 
-TEST_CASE("an existing directory is a local kernel; revisions make no sense there", "[bench]") {
+TEST_CASE("an existing directory is a local kernel, revisions make no sense there", "[bench]") {
   BenchFlags f;
   f.target = "org/k";
   auto o = validate(f, all_dirs);

@@ -19,7 +19,7 @@ TEST_CASE("StableIValue encodings of torch 2.10+: double bits, tensor handle poi
   CHECK(torch_abi_version(2, 11) == ((2ULL << 56) | (11ULL << 48)));
 }
 
-TEST_CASE("torch's failure messages: the text, not the log prefix or backtrace; classified", "[bench]") {
+TEST_CASE("torch's failure messages: the text, not the log prefix or backtrace, classified", "[bench]") {
   const std::string captured =
       "[E1125 10:00:00.123 1234 torch/csrc/shim_common.cpp:700] Exception in aoti_torch: Could not find schema for "
       "_act_cuda_0a1b2c3::gelu_fast\nException raised from findSchemaOrThrow at aten/src/ATen/core/dispatch/"

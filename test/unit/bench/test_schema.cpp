@@ -77,7 +77,7 @@ TEST_CASE("the benchmark calls an op only with the schema it expects", "[bench]"
   CHECK_FALSE(match(silu_and_mul, "silu_and_mul.out(Tensor! out, Tensor input) -> ()").ok);
 }
 
-TEST_CASE("schemas are found among a library's strings; default overloads by name", "[bench]") {
+TEST_CASE("schemas are found among a library's strings, default overloads by name", "[bench]") {
   std::string bytes = std::string(
       "\x7f"
       "ELF\0\0",

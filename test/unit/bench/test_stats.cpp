@@ -21,7 +21,7 @@ TEST_CASE("stats of a known sample: numpy's linear quantiles, population std, ou
   CHECK(s.outliers == 1);              // 100 > 4.75 + 1.5 * 2.5
 }
 
-TEST_CASE("median of odd and even samples; one sample", "[bench]") {
+TEST_CASE("median of odd and even samples, one sample", "[bench]") {
   CHECK(summarize({3, 1, 2}).median == 2);
   CHECK(summarize({4, 1, 3, 2}).median == Approx(2.5));
   const Stats one = summarize({7});

@@ -43,7 +43,7 @@ Toolchain nvcc(variant::MajorMinor v) {
 
 }  // namespace
 
-TEST_CASE("a CUDA torch with a matching nvcc builds cpu and cuda; rocm is explained", "[builder]") {
+TEST_CASE("a CUDA torch with a matching nvcc builds cpu and cuda, rocm is explained", "[builder]") {
   auto c = plan_variants(config_for(), torch_system("2.11.0+cu130", variant::MajorMinor{13, 0}), nvcc({13, 0}));
   REQUIRE(c.size() == 3);
   CHECK(c[0].name == "torch211-cxx11-cpu-x86_64-linux");

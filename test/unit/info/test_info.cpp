@@ -55,7 +55,7 @@ TEST_CASE("paths print like Python's str(Path(...))", "[info]") {
   CHECK(python_path_str("a/../b") == "a/../b");
 }
 
-TEST_CASE("local info: first variant by name with metadata.json; backends sorted", "[info]") {
+TEST_CASE("local info: first variant by name with metadata.json, backends sorted", "[info]") {
   auto dir = stdfs::temp_directory_path() / ("kcpp-info-" + fs::random_hex(6));
   stdfs::create_directories(dir / "build" / "torch-universal");
   stdfs::create_directories(dir / "build" / "torch211-cxx11-cu130-x86_64-linux");

@@ -19,7 +19,7 @@ TEST_CASE("version branches follow Python int()", "[versions]") {
   }
 }
 
-TEST_CASE("versions come sorted; later duplicate branches win", "[versions]") {
+TEST_CASE("versions come sorted, later duplicate branches win", "[versions]") {
   std::vector<hub::GitRef> branches = {{"main", "refs/heads/main", "a"}, {"v2", "refs/heads/v2", "b"},
                                        {"v1", "refs/heads/v1", "c"},     {"v01", "refs/heads/v01", "d"},
                                        {"vx", "refs/heads/vx", "e"}};
