@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include <regex>
+#include <optional>
 #include <set>
 
 namespace kcpp::check {
@@ -19,6 +19,37 @@ Finding make(const AbiContext& ctx, std::string_view rule, const std::string& fi
   f.message = std::move(message);
   f.hint = std::move(hint);
   return f;
+}
+
+// A CUDA arch of metadata.json backend.archs, `(\d+)\.(\d+)([af]?)(\+PTX)?`: "9.0a+PTX" →
+// sm "90a", ptx. By hand: std::regex recursed once per character, so a long arch string
+// in a downloaded metadata.json overflowed the stack.
+struct CudaArch {
+  std::string sm;
+  bool ptx = false;
+};
+std::optional<CudaArch> parse_cuda_arch(std::string_view a) {
+  auto digits = [&](std::size_t i) {
+    while (i < a.size() && a[i] >= '0' && a[i] <= '9') ++i;
+    return i;
+  };
+  std::size_t major_end = digits(0);
+  if (major_end == 0 || major_end >= a.size() || a[major_end] != '.') return std::nullopt;
+  std::size_t minor_end = digits(major_end + 1);
+  if (minor_end == major_end + 1) return std::nullopt;
+  CudaArch out;
+  out.sm = std::string(a.substr(0, major_end)) + std::string(a.substr(major_end + 1, minor_end - major_end - 1));
+  std::string_view rest = a.substr(minor_end);
+  if (!rest.empty() && (rest.front() == 'a' || rest.front() == 'f')) {
+    out.sm += rest.front();
+    rest.remove_prefix(1);
+  }
+  if (rest == "+PTX") {
+    out.ptx = true;
+  } else if (!rest.empty()) {
+    return std::nullopt;
+  }
+  return out;
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
@@ -218,19 +249,18 @@ void gpu_findings(const AbiContext& ctx, const MetadataFacts* meta, const abi::C
     }
   if (all.empty()) return;
   if (meta && meta->archs) {
-    static const std::regex arch_re(R"((\d+)\.(\d+)([af]?)(\+PTX)?)");
     std::set<std::string> declared;
     for (const auto& a : *meta->archs) {
-      std::smatch m;
-      if (!std::regex_match(a, m, arch_re)) continue;  // ROCm gfx names and the like
-      const std::string sm = m[1].str() + m[2].str() + m[3].str();
+      const auto arch = parse_cuda_arch(a);
+      if (!arch) continue;  // ROCm gfx names and the like
+      const std::string& sm = arch->sm;
       declared.insert("sm_" + sm);
       if (!cubins.count("sm_" + sm))
         out.push_back(
             make(ctx, rule::gpu_archs, "",
                  fmt::format("metadata.json declares CUDA arch {} but no shared object has an sm_{} cubin", a, sm),
                  "the build dropped this architecture; check cuda-capabilities in build.toml", Severity::warning));
-      if (m[4].matched && !ptx.count("compute_" + sm))
+      if (arch->ptx && !ptx.count("compute_" + sm))
         out.push_back(make(ctx, rule::gpu_archs, "",
                            fmt::format("metadata.json declares {} but no shared object has compute_{} PTX", a, sm),
                            "the build dropped the PTX fallback", Severity::warning));
