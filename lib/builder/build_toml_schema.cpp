@@ -6,7 +6,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <regex>
 
 #include "builder/toml_read.hpp"
 #include "lock/metadata.hpp"
@@ -29,6 +28,15 @@ std::string kernel_name_error(const std::string& name) {
       "digits, and dashes\n- End with a lowercase letter or digit\n- Be at least 2 characters long\nExamples: "
       "`my-kernel`, `relu2d`, `flash-attention`",
       name);
+}
+
+// ^[a-z][-a-z0-9]*[a-z0-9]$, by hand: std::regex recursed once per character and a long
+// name overflowed the stack.
+bool valid_kernel_name(std::string_view n) {
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (n.size() < 2 || !lower(n.front()) || !(lower(n.back()) || digit(n.back()))) return false;
+  return std::all_of(n.begin(), n.end(), [&](char c) { return lower(c) || digit(c) || c == '-'; });
 }
 
 // The reader for one edition (3, 4 or 5) of the schema.
@@ -135,8 +143,7 @@ class Reader {
 
     General out;
     out.name = g.req_string("name", "name the kernel, e.g. `name = \"relu\"`");
-    static const std::regex kName("^[a-z][-a-z0-9]*[a-z0-9]$");
-    if (!std::regex_match(out.name, kName))
+    if (!valid_kernel_name(out.name))
       fail(*g.get("name"), kernel_name_error(out.name), "rename the kernel, e.g. `name = \"my-kernel\"`");
     if (edition_ >= 4) {
       out.version = g.req_uint("version", "add the kernel's major version, e.g. `version = 1`");

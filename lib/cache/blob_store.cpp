@@ -40,7 +40,11 @@ hash::Hasher start_hasher(const BlobSpec& spec) {
 class IncompleteFile {
  public:
   IncompleteFile(stdfs::path path, const BlobSpec& spec) : path_(std::move(path)), spec_(spec), hasher_(start_hasher(spec)) {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);  // mode as upstream: 0666 & ~umask
+    // O_NOFOLLOW: a symbolic link here is not ours (we write regular files); following it
+    // would truncate or append to a file outside the cache. It is removed instead.
+    const int flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+    fd_ = ::open(path_.c_str(), flags, 0666);  // mode as upstream: 0666 & ~umask
+    if (fd_ < 0 && errno == ELOOP && ::unlink(path_.c_str()) == 0) fd_ = ::open(path_.c_str(), flags, 0666);
     if (fd_ < 0) throw io_error("create", path_, errno);
   }
   ~IncompleteFile() {
@@ -145,8 +149,11 @@ class IncompleteFile {
 }  // namespace
 
 bool BlobStore::has(std::string_view etag) const {
+  // symlink_status: a symbolic link named like a blob was not written by us (blobs are
+  // regular files renamed into place) and could point anywhere: it does not count, and the
+  // verified blob's rename replaces it.
   std::error_code ec;
-  return stdfs::is_regular_file(layout_.blob_path(etag), ec);
+  return stdfs::symlink_status(layout_.blob_path(etag), ec).type() == stdfs::file_type::regular;
 }
 
 std::string BlobStore::hash_file(const stdfs::path& path, const BlobSpec& spec) {

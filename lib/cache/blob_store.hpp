@@ -11,7 +11,9 @@
 //   4. only when size and hash match the expected etag is the file fsync'ed and renamed to
 //      blobs/<etag> (atomic). A mismatch deletes the partial file and reports the computed
 //      hash (a resumed prefix that turns out bad is retried once from byte 0).
-// Transfer failures leave the .incomplete file for the next run to resume.
+// Transfer failures leave the .incomplete file for the next run to resume. Symbolic links
+// found under a blob's or .incomplete's name (never ours) are not followed: they count as
+// absent and are replaced.
 #include <cstdint>
 #include <functional>
 #include <string>

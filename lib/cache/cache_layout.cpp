@@ -27,7 +27,7 @@ bool is_safe_repo_path(std::string_view path) {
     start = slash + 1;
   }
   for (char c : path)
-    if (c == '\0' || c == '\\') return false;
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') return false;
   return true;
 }
 

@@ -28,8 +28,9 @@ using hub::repo_folder_name;
 extern const std::string_view kCacheDirTag;
 
 // Whether PATH is a safe repo-relative file path: "/"-separated, no empty, "." or ".."
-// components, no leading "/", no NUL or backslash. Tree entries that fail this are
-// refused (a hostile server must not write outside the snapshot).
+// components, no leading "/", no NUL, backslash or other control character. Tree entries
+// that fail this are refused (a hostile server must not write outside the snapshot, nor
+// put line breaks into what we print).
 bool is_safe_repo_path(std::string_view path);
 
 class CacheLayout {

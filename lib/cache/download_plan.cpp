@@ -48,6 +48,19 @@ std::string lower(std::string s) {
   return s;
 }
 
+// PATH with control characters shown as \xNN, so an error line stays one line.
+std::string printable(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool fnmatch_case(std::string_view p, std::string_view s) {
@@ -107,8 +120,43 @@ std::vector<std::size_t> DownloadPlan::unique_blob_files() const {
   return out;
 }
 
+void check_tree_paths(const std::vector<hub::TreeEntry>& entries, const std::string& repo_label) {
+  auto refuse = [](std::string message) {
+    return Error(ErrorKind::parse, std::move(message))
+        .hint("a tree listing that cannot be laid out as one file per path is refused before anything is written; "
+              "the Hub (or something between it and you) is broken or hostile");
+  };
+  std::set<std::string> files, dirs;
+  std::map<std::string, std::string> folded;  // ASCII-lower-cased path → the path first seen
+  for (const auto& e : entries) {
+    if (!is_safe_repo_path(e.path))
+      throw Error(ErrorKind::parse,
+                  fmt::format("the Hub lists an unsafe file path in {}: '{}'", repo_label, printable(e.path)))
+          .hint("paths must be relative, without '.', '..' or empty components, backslashes or control characters; "
+                "refusing to write outside the cache");
+    if (e.kind == hub::TreeEntry::Kind::directory) {
+      dirs.insert(e.path);
+    } else if (!files.insert(e.path).second) {
+      throw refuse(fmt::format("the Hub lists the file '{}' twice in {}", e.path, repo_label));
+    }
+    auto [it, fresh] = folded.emplace(lower(e.path), e.path);
+    if (!fresh && it->second != e.path)
+      throw refuse(fmt::format("the Hub lists '{}' and '{}' in {}: names that collide on case-insensitive file systems",
+                               it->second, e.path, repo_label));
+  }
+  for (const auto& f : files) {
+    if (dirs.count(f))
+      throw refuse(fmt::format("the Hub lists '{}' both as a file and as a directory in {}", f, repo_label));
+    for (auto slash = f.find('/'); slash != std::string::npos; slash = f.find('/', slash + 1))
+      if (files.count(f.substr(0, slash)))
+        throw refuse(fmt::format("the Hub lists '{}' as a file and '{}' inside it in {}", f.substr(0, slash), f,
+                                 repo_label));
+  }
+}
+
 DownloadPlan plan_download(const std::vector<hub::TreeEntry>& entries,
                            const std::optional<std::vector<std::string>>& variants, const std::string& repo_label) {
+  check_tree_paths(entries, repo_label);
   std::vector<std::string> allow;
   if (variants) {
     for (const auto& v : *variants) allow.push_back("build/" + v + "/*");
@@ -120,9 +168,6 @@ DownloadPlan plan_download(const std::vector<hub::TreeEntry>& entries,
     if (e.kind != hub::TreeEntry::Kind::file) continue;
     bool allowed = std::any_of(allow.begin(), allow.end(), [&](const auto& a) { return fnmatch_case(a, e.path); });
     if (!allowed || is_ignored_bytecode(e.path)) continue;
-    if (!is_safe_repo_path(e.path))
-      throw Error(ErrorKind::parse, fmt::format("the Hub lists an unsafe file path in {}: '{}'", repo_label, e.path))
-          .hint("paths must be relative, without '.', '..' or empty components; refusing to write outside the cache");
     PlannedFile f;
     f.path = e.path;
     auto rest = std::string_view(e.path).substr(6);  // after "build/"

@@ -55,10 +55,17 @@ bool is_ignored_bytecode(std::string_view path);
 // Directory names directly under build/: shared with `kernels versions` and `kernels info`.
 using versions::variant_dir_names;
 
+// Refuses (kcpp::Error(parse), naming REPO_LABEL and the paths) a listing that cannot be
+// laid out safely, whichever files a download selects from it: any entry with an unsafe
+// path (is_safe_repo_path: "..", absolute, backslash, NUL or other control characters), a
+// file listed twice, two paths equal but for ASCII case (one would overwrite the other on
+// macOS or Windows), or a file that is also a directory or lies "inside" another file.
+void check_tree_paths(const std::vector<hub::TreeEntry>& entries, const std::string& repo_label);
+
 // The files to fetch: every file entry matched by `build/<v>/*` for v in VARIANTS, or by
-// `build/*` when VARIANTS is nullopt; minus bytecode. Throws kcpp::Error(parse) for an
-// unsafe path ("..", absolute, backslash) or a file without a usable hash (no blob id / LFS
-// oid of the right length), naming REPO_LABEL and the path.
+// `build/*` when VARIANTS is nullopt; minus bytecode. Throws kcpp::Error(parse) for a
+// listing check_tree_paths refuses, or a file without a usable hash (no blob id / LFS oid
+// of the right length), naming REPO_LABEL and the path.
 DownloadPlan plan_download(const std::vector<hub::TreeEntry>& entries,
                            const std::optional<std::vector<std::string>>& variants, const std::string& repo_label);
 

@@ -21,7 +21,11 @@ namespace {
 int open_lock_file(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  // O_NOFOLLOW: a symbolic link at the lock's path (not ours: we create regular files) must
+  // not make us create or chmod a file elsewhere; it is replaced by a lock file of our own.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
+  if (fd < 0 && errno == ELOOP && std::filesystem::is_symlink(path, ec) && ::unlink(path.c_str()) == 0)
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
   if (fd < 0)
     throw Error(ErrorKind::io, fmt::format("cannot create lock file {}: {}", path.string(), std::strerror(errno)))
         .hint("check that the cache directory is writable (KERNELS_CACHE, HF_HUB_CACHE, HF_HOME)");

@@ -3,7 +3,8 @@
 // the per-blob guard under <cache>/.locks/ that huggingface_hub's `filelock` also takes, so
 // our processes and Python ones never write the same blob at once.
 //
-// The lock file is created (mode 0664, parents 0755 as needed) and left in place afterwards,
+// The lock file is created (mode 0664, parents 0755 as needed; a symbolic link found at its
+// path is replaced, never followed) and left in place afterwards,
 // as upstream does: unlinking it would let a waiter lock an orphaned inode. Waiting is
 // unbounded (a peer downloading a large blob may legitimately hold it for minutes) and
 // logs every 10 s at info level; a crashed holder releases the lock with its process.

@@ -126,6 +126,8 @@ KernelResult download_kernel(const hub::HubClient& client, const std::filesystem
           .hint("a kernel repository holds its variants under build/<variant>/; check the lock entry's repository");
     }
 
+    check_tree_paths(tree, label);  // before variant names are even printed: nothing hostile gets further
+
     std::optional<std::vector<std::string>> selected;
     if (!options.all_variants) {
       auto listing = versions::variants_from_names(variant_dir_names(tree));
@@ -216,6 +218,7 @@ KernelResult download_kernel(const hub::HubClient& client, const std::filesystem
     }
 
     SnapshotWriter writer(layout);
+    for (const auto& f : plan.files) writer.check(commit, f.path);  // all or nothing, as far as we can tell
     for (const auto& f : plan.files) writer.link(commit, f.path, f.etag);
     r.variants = std::move(verified);
   } catch (const Error& e) {

@@ -12,9 +12,24 @@
 
 namespace kcpp::cache {
 
-void SnapshotWriter::link(std::string_view commit, std::string_view repo_path, std::string_view etag) const {
+void SnapshotWriter::check(std::string_view commit, std::string_view repo_path) const {
   if (!is_safe_repo_path(repo_path))
     throw Error(ErrorKind::parse, fmt::format("refusing to publish unsafe path '{}'", repo_path));
+  const auto pointer = layout_.pointer_path(commit, repo_path);
+  std::error_code ec;
+  // Every directory from snapshots/ down to the link's must be a real one: a symbolic link
+  // among them (planted, never made by us) would carry our writes outside the cache.
+  for (auto dir = pointer.parent_path();; dir = dir.parent_path()) {
+    if (stdfs::is_symlink(dir, ec))
+      throw Error(ErrorKind::io, fmt::format("refusing to write through the symbolic link {} in the cache", dir.string()))
+          .hint("snapshot directories hold only directories and links to blobs; remove " + dir.string() +
+                " and re-run");
+    if (dir == layout_.repo_dir() / "snapshots" || dir == layout_.repo_dir() || !dir.has_parent_path()) break;
+  }
+}
+
+void SnapshotWriter::link(std::string_view commit, std::string_view repo_path, std::string_view etag) const {
+  check(commit, repo_path);
   const auto pointer = layout_.pointer_path(commit, repo_path);
   const auto target = CacheLayout::relative_blob_target(repo_path, etag);
   std::error_code ec;

@@ -8,6 +8,7 @@
 // harmless. Callers publish a variant only after verifying all of its blobs (verifier.hpp):
 // nothing of a variant that failed verification appears under snapshots/.
 // Symlinks are required (Linux/macOS); the error says so when the file system refuses.
+// A symbolic link in place of a directory under snapshots/ is refused, never written through.
 #include <string_view>
 
 #include "cache/cache_layout.hpp"
@@ -17,6 +18,10 @@ namespace kcpp::cache {
 class SnapshotWriter {
  public:
   explicit SnapshotWriter(CacheLayout layout) : layout_(std::move(layout)) {}
+
+  // Throws what link() would for REPO_PATH's place (unsafe path, a symbolic link among its
+  // directories) without writing: callers check every path before publishing any.
+  void check(std::string_view commit, std::string_view repo_path) const;
 
   // snapshots/<COMMIT>/<REPO_PATH> -> relative path to blobs/<ETAG>. An existing link with
   // that target is left alone; anything else at that path is replaced. Throws

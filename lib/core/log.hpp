@@ -9,8 +9,14 @@ namespace kcpp::log {
 // verbosity: 0 = warnings (default), 1 = info (-v), 2+ = debug (-vv).
 void setup(int verbosity);
 
-// Replaces bearer tokens (hf_…, "Bearer …") and URL query signatures with "***".
+// Replaces bearer tokens (hf_…, "Bearer …"), URL query signatures and every registered
+// secret with "***".
 std::string redact(std::string_view text);
+
+// Registers SECRET (the user's token) for redact(): whatever its shape, it is masked wherever
+// it appears — a server that quotes the token back in an error message must not make us print
+// it. Thread-safe; secrets shorter than 4 characters are ignored (they would mask ordinary text).
+void add_secret(std::string_view secret);
 
 // Whether colour should be used on this stream (isatty and NO_COLOR unset).
 bool use_color(int fd);

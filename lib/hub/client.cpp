@@ -5,19 +5,18 @@
 
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "hub/errors.hpp"
+#include "hub/responses.hpp"
 
 namespace kcpp::hub {
 
 namespace {
-
-using json = nlohmann::json;
 
 struct Origin {
   std::string scheme, host, port;
@@ -45,21 +44,6 @@ Origin origin_of(const std::string& url) {
   return o;
 }
 
-json parse_json(const HttpResponse& r, const std::string& what) {
-  auto j = json::parse(r.body, nullptr, false);
-  if (j.is_discarded())
-    throw Error(ErrorKind::parse, fmt::format("the Hub sent malformed JSON for {} ({})", what, log::redact(r.url)));
-  return j;
-}
-
-GitRef to_ref(const json& j) {
-  GitRef r;
-  r.name = j.value("name", "");
-  r.ref = j.value("ref", "");
-  r.target_commit = j.value("targetCommit", "");
-  return r;
-}
-
 std::string normalise_etag(std::string e) {
   if (e.rfind("W/", 0) == 0) e = e.substr(2);
   if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
@@ -82,7 +66,9 @@ bool same_origin(const std::string& a, const std::string& b) {
   return x.scheme == y.scheme && x.host == y.host && x.port == y.port;
 }
 
-HubClient::HubClient(ClientSettings settings) : settings_(std::move(settings)) {}
+HubClient::HubClient(ClientSettings settings) : settings_(std::move(settings)) {
+  if (settings_.token) log::add_secret(*settings_.token);  // masked in every log line and error
+}
 
 std::string HubClient::api_url(RepoType type, const RepoId& repo) const {
   return fmt::format("{}/api/{}/{}", settings_.endpoint, api_segment(type), repo.str());
@@ -177,18 +163,8 @@ Refs HubClient::list_refs(RepoType type, const RepoId& repo, bool include_prs) c
   HttpRequest req;
   req.url = api_url(type, repo) + "/refs" + (include_prs ? "?include_prs=1" : "");
   RequestContext ctx{repo, type, std::nullopt, std::nullopt, settings_.endpoint};
-  auto j = parse_json(send(std::move(req), ctx), "refs of " + repo.str());
-  Refs refs;
-  try {
-    for (const auto& b : j.at("branches")) refs.branches.push_back(to_ref(b));
-    if (j.contains("tags"))
-      for (const auto& t : j.at("tags")) refs.tags.push_back(to_ref(t));
-    if (j.contains("pullRequests"))
-      for (const auto& p : j.at("pullRequests")) refs.pull_requests.push_back(to_ref(p));
-  } catch (const json::exception& e) {
-    throw Error(ErrorKind::parse, fmt::format("unexpected refs response for {}: {}", repo.str(), e.what()));
-  }
-  return refs;
+  const std::string url = req.url;
+  return parse_refs(send(std::move(req), ctx).body, "refs of " + repo.str(), url);
 }
 
 std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, const std::string& revision,
@@ -198,29 +174,17 @@ std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, c
   url += fmt::format("?recursive={}&expand=false", recursive ? "true" : "false");
   RequestContext ctx{repo, type, revision, path.empty() ? std::nullopt : std::optional(path), settings_.endpoint};
   std::vector<TreeEntry> out;
+  std::set<std::string> visited;
   for (int page = 0; !url.empty(); ++page) {
     if (page > 100000) throw Error(ErrorKind::parse, "tree pagination does not end");
+    // A next link back to a page already read would loop until the page limit.
+    if (!visited.insert(url).second)
+      throw Error(ErrorKind::parse, fmt::format("the Hub's tree listing of {} links back to a page already read ({})",
+                                                repo.str(), log::redact(url)));
     HttpRequest req;
     req.url = url;
     auto r = send(std::move(req), ctx);
-    auto j = parse_json(r, "tree of " + repo.str());
-    if (!j.is_array()) throw Error(ErrorKind::parse, fmt::format("unexpected tree response for {}", repo.str()));
-    for (const auto& e : j) {
-      TreeEntry t;
-      std::string kind = e.value("type", "unknown");
-      t.kind = kind == "file" ? TreeEntry::Kind::file
-               : kind == "directory" ? TreeEntry::Kind::directory
-                                     : TreeEntry::Kind::unknown;
-      t.path = e.value("path", "");
-      t.oid = e.value("oid", "");
-      t.size = e.value("size", std::uint64_t{0});
-      if (e.contains("lfs") && e["lfs"].is_object()) {
-        const auto& l = e["lfs"];
-        t.lfs = LfsInfo{l.value("oid", ""), l.value("size", std::uint64_t{0}), l.value("pointerSize", std::uint64_t{0})};
-      }
-      if (e.contains("xetHash") && e["xetHash"].is_string()) t.xet_hash = e["xetHash"].get<std::string>();
-      out.push_back(std::move(t));
-    }
+    for (auto& t : parse_tree_page(r.body, "tree of " + repo.str(), r.url)) out.push_back(std::move(t));
     auto link = r.header("link");
     url = link ? parse_link_next(*link).value_or("") : "";
   }
@@ -231,16 +195,8 @@ RepoInfo HubClient::repo_info(RepoType type, const RepoId& repo, const std::stri
   HttpRequest req;
   req.url = fmt::format("{}/revision/{}", api_url(type, repo), encode_component(revision));
   RequestContext ctx{repo, type, revision, std::nullopt, settings_.endpoint};
-  auto j = parse_json(send(std::move(req), ctx), "info of " + repo.str());
-  RepoInfo info;
-  info.id = j.value("id", repo.str());
-  info.sha = j.value("sha", "");
-  info.is_private = j.value("private", false);
-  // "gated" is false or a string ("auto" / "manual") on the Hub.
-  info.gated = j.contains("gated") && (j["gated"].is_string() || (j["gated"].is_boolean() && j["gated"].get<bool>()));
-  if (!is_commit_sha(info.sha))
-    throw Error(ErrorKind::parse, fmt::format("the Hub sent no commit sha for {} at '{}'", repo.str(), revision));
-  return info;
+  const std::string url = req.url;
+  return parse_repo_info(send(std::move(req), ctx).body, repo, revision, url);
 }
 
 FileMetadata HubClient::file_metadata(RepoType type, const RepoId& repo, const std::string& revision,
@@ -272,6 +228,18 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
   RequestContext ctx{repo, type, revision, path, settings_.endpoint};
   std::uint64_t position = offset;
   int failures = 0;
+  double slept = 0;  // waiting since the last byte arrived, bounded like send()'s (max_total_s)
+  auto pause = [&](double delay, const std::string& failure) {
+    // A Retry-After of hours (a misconfigured or hostile server) must not hang a download.
+    delay = std::min(delay, std::max(0.0, settings_.retry.max_total_s - slept));
+    if (delay <= 0 && slept >= settings_.retry.max_total_s)
+      throw Error(ErrorKind::network, fmt::format("giving up on '{}' from {} after waiting {:.0f}s for the Hub", path,
+                                                  repo.str(), slept))
+          .cause(failure)
+          .hint("the Hub keeps failing or asks to wait longer than kernels waits; retry later");
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+    slept += delay;
+  };
   while (meta.size == 0 || position < meta.size) {
     HttpRequest req;
     req.url = meta.location;
@@ -291,6 +259,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
       if (!sink(chunk)) return false;
       position += chunk.size();
       failures = 0;  // progress resets the retry budget, as huggingface_hub does
+      slept = 0;
       return true;
     };
     try {
@@ -299,7 +268,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
         if (is_retryable_status(r.status) && ++failures <= settings_.retry.max_retries) {
           std::optional<double> ra;
           if (auto h = r.header("retry-after")) ra = parse_retry_after(*h);
-          std::this_thread::sleep_for(std::chrono::duration<double>(backoff_delay_s(settings_.retry, failures, ra, 0.5)));
+          pause(backoff_delay_s(settings_.retry, failures, ra, 0.5), fmt::format("HTTP {}", r.status));
           continue;
         }
         throw error_from_response(r, "GET", ctx);
@@ -310,8 +279,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
       bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
       if (!transient || ++failures > settings_.retry.max_retries) throw;
       spdlog::warn("download of '{}' interrupted at byte {} ({}); resuming", path, position, e.what());
-      std::this_thread::sleep_for(
-          std::chrono::duration<double>(backoff_delay_s(settings_.retry, failures, std::nullopt, 0.5)));
+      pause(backoff_delay_s(settings_.retry, failures, std::nullopt, 0.5), e.what());
     }
   }
   if (meta.size > 0 && position != meta.size)
@@ -363,16 +331,8 @@ bool HubClient::is_trusted_kernel_publisher(const std::string& org) const {
   req.url = fmt::format("{}/api/organizations/{}/overview", settings_.endpoint, encode_component(org));
   RequestContext ctx{RepoId{org, ""}, RepoType::kernel, std::nullopt, std::nullopt, settings_.endpoint,
                      fmt::format("organization '{}'", org)};
-  auto j = parse_json(send(std::move(req), ctx), "overview of " + org);
-  if (!j.is_object()) throw Error(ErrorKind::parse, fmt::format("the Hub sent no object for organization '{}'", org));
-  auto it = j.find("trustedKernelPublisher");
-  if (it == j.end()) return false;
-  const auto& v = *it;  // Python truthiness
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<long long>() != 0;
-  if (v.is_number_float()) return v.get<double>() != 0.0;
-  if (v.is_string() || v.is_array() || v.is_object()) return !v.empty();
-  return false;
+  const std::string url = req.url;
+  return parse_publisher_overview(send(std::move(req), ctx).body, org, url);
 }
 
 bool HubClient::repo_exists(RepoType type, const RepoId& repo) const {

@@ -48,8 +48,10 @@ class HubClient {
   // abort). Follows the HEAD's redirect itself, without Authorization when the target is
   // another origin. A transfer cut mid-body is resumed with Range (bounded by the retry
   // policy); a server that answers 200 to a Range request makes it start over, after
-  // calling ON_RESTART (the caller truncates what it wrote). Returns the HEAD's metadata;
-  // throws kcpp::Error(verification) when the byte count differs from the announced size.
+  // calling ON_RESTART (the caller truncates what it wrote). Waits between attempts (backoff,
+  // Retry-After) add up to at most the policy's max_total_s since the last byte arrived.
+  // Returns the HEAD's metadata; throws kcpp::Error(verification) when the byte count differs
+  // from the announced size.
   FileMetadata download_file(RepoType type, const RepoId& repo, const std::string& revision,
                              const std::string& path, const std::function<bool(std::string_view)>& sink,
                              std::uint64_t offset = 0, const std::function<void()>& on_restart = {}) const;

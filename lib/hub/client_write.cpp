@@ -11,24 +11,13 @@
 #include "core/log.hpp"
 #include "hub/client.hpp"
 #include "hub/errors.hpp"
+#include "hub/responses.hpp"
 
 namespace kcpp::hub {
 
 namespace {
 
 using json = nlohmann::json;
-
-json parse_object(const HttpResponse& r, const std::string& what) {
-  auto j = json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    throw Error(ErrorKind::parse, fmt::format("the Hub sent malformed JSON for {} ({})", what, log::redact(r.url)));
-  return j;
-}
-
-std::string string_or(const json& j, const char* key, std::string fallback = {}) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
 
 // The Hub answers 409 "another conflicting operation is in progress" while it is still
 // creating a repository of that name; huggingface_hub waits and asks again.
@@ -59,17 +48,8 @@ WhoAmI HubClient::whoami() const {
   req.url = settings_.endpoint + "/api/whoami-v2";
   RequestContext ctx = write_context(RepoType::model, RepoId{}, std::nullopt, "look up the token's account on");
   ctx.subject = "the Hub";
-  auto j = parse_object(send(std::move(req), ctx), "whoami");
-  WhoAmI who;
-  who.name = string_or(j, "name");
-  who.type = string_or(j, "type");
-  if (auto orgs = j.find("orgs"); orgs != j.end() && orgs->is_array())
-    for (const auto& o : *orgs)
-      if (o.is_object() && o.contains("name") && o["name"].is_string()) who.orgs.push_back(o["name"].get<std::string>());
-  if (auto auth = j.find("auth"); auth != j.end() && auth->is_object())
-    if (auto token = auth->find("accessToken"); token != auth->end() && token->is_object())
-      who.token_role = string_or(*token, "role");
-  if (who.name.empty()) throw Error(ErrorKind::parse, "the Hub's whoami answer has no account name");
+  const std::string url = req.url;
+  WhoAmI who = parse_whoami(send(std::move(req), ctx).body, url);
   whoami_cache_->value = who;
   return who;
 }
@@ -79,7 +59,10 @@ std::string HubClient::create_repo(RepoType type, const RepoId& repo, bool priva
   json body{{"name", repo.name}, {"organization", repo.ns}, {"type", type_name(type)}, {"private", private_repo}};
   const std::string fallback_url = fmt::format("{}/{}{}", settings_.endpoint, url_prefix(type), repo.str());
   RequestContext ctx = write_context(type, repo, std::nullopt, "create");
-  SendOptions options{false, RetryMode::unsent_only, {409}, std::nullopt};
+  // With exist_ok a creation may be sent again: if the first one was applied and only its
+  // answer was lost, the retry's 409 means "exists", which is success. Without it, a retry
+  // would turn our own success into a conflict.
+  SendOptions options{false, exist_ok ? RetryMode::transient : RetryMode::unsent_only, {409}, std::nullopt};
   constexpr int kConflictRetries = 5;
   for (int attempt = 0;; ++attempt) {
     HttpRequest req;
@@ -102,7 +85,7 @@ std::string HubClient::create_repo(RepoType type, const RepoId& repo, bool priva
       if (!exists) throw;
       return fallback_url;
     }
-    if (r.status != 409) return string_or(parse_object(r, "create repo"), "url", fallback_url);
+    if (r.status != 409) return parse_create_repo(r.body, fallback_url, /*lenient=*/false, r.url);
     if (conflicting_operation(r) && attempt < kConflictRetries) {
       std::this_thread::sleep_for(std::chrono::duration<double>(backoff_delay_s(settings_.retry, attempt + 1, std::nullopt, 0.5)));
       continue;
@@ -114,8 +97,7 @@ std::string HubClient::create_repo(RepoType type, const RepoId& repo, bool priva
       for (const auto& c : e.causes()) out.cause(c);
       throw std::move(out).hint("use it as it is (exist_ok), or pick another name");
     }
-    auto j = json::parse(r.body, nullptr, false);
-    return j.is_object() ? string_or(j, "url", fallback_url) : fallback_url;
+    return parse_create_repo(r.body, fallback_url, /*lenient=*/true, r.url);
   }
 }
 
@@ -132,7 +114,9 @@ void HubClient::create_branch(RepoType type, const RepoId& repo, const std::stri
   RequestContext ctx = write_context(type, repo, starting_point, fmt::format("create the branch '{}' in", branch));
   HttpResponse r;
   try {
-    r = send(std::move(req), ctx, SendOptions{false, RetryMode::unsent_only, {409}, std::nullopt});
+    // Retried only with exist_ok, for the reason create_repo gives.
+    r = send(std::move(req), ctx,
+             SendOptions{false, exist_ok ? RetryMode::transient : RetryMode::unsent_only, {409}, std::nullopt});
   } catch (const Error& e) {
     // huggingface_hub: with exist_ok a 403 is fine when the branch is already there.
     if (!exist_ok || e.kind() != ErrorKind::forbidden) throw;

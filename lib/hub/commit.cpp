@@ -19,6 +19,7 @@
 #include "hub/commit_plan.hpp"
 #include "hub/errors.hpp"
 #include "hub/parallel.hpp"
+#include "hub/responses.hpp"
 
 namespace kcpp::hub {
 
@@ -128,26 +129,20 @@ std::optional<std::string> HubClient::fetch_upload_modes(RepoType type, const Re
     req.headers = {{"Content-Type", "application/json"}};
     req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
     auto r = send(std::move(req), ctx);
-    auto answer = json::parse(r.body, nullptr, false);
-    if (answer.is_discarded() || !answer.is_object() || !answer.contains("files") || !answer["files"].is_array())
-      throw Error(ErrorKind::parse, fmt::format("the Hub sent a malformed preupload answer for {}", repo.str()));
-    std::map<std::string, const json*> by_path;
-    for (const auto& f : answer["files"])
-      if (f.is_object() && f.contains("path") && f["path"].is_string()) by_path[f["path"].get<std::string>()] = &f;
+    const PreuploadAnswer answer = parse_preupload(r.body, repo);
     for (std::size_t i = start; i < end; ++i) {
       PlannedAdd& a = adds[i];
-      auto it = by_path.find(a.path);
-      if (it == by_path.end())
+      auto it = answer.files.find(a.path);
+      if (it == answer.files.end())
         throw Error(ErrorKind::parse, fmt::format("the Hub's preupload answer does not mention '{}'", a.path));
-      const json& f = *it->second;
-      std::string mode = f.value("uploadMode", "");
-      if (mode != "lfs" && mode != "regular")
-        throw Error(ErrorKind::parse, fmt::format("the Hub sent upload mode '{}' for '{}'", mode, a.path));
-      a.lfs = mode == "lfs" && a.digest.size > 0;  // empty objects are refused by S3: always inline
-      a.ignore = f.contains("shouldIgnore") && f["shouldIgnore"].is_boolean() && f["shouldIgnore"].get<bool>();
-      if (f.contains("oid") && f["oid"].is_string()) a.remote_oid = f["oid"].get<std::string>();
+      const PreuploadFile& f = it->second;
+      if (f.upload_mode != "lfs" && f.upload_mode != "regular")
+        throw Error(ErrorKind::parse, fmt::format("the Hub sent upload mode '{}' for '{}'", f.upload_mode, a.path));
+      a.lfs = f.upload_mode == "lfs" && a.digest.size > 0;  // empty objects are refused by S3: always inline
+      a.ignore = f.should_ignore;
+      if (f.oid) a.remote_oid = f.oid;
     }
-    if (answer.contains("commitOid") && answer["commitOid"].is_string()) head = answer["commitOid"].get<std::string>();
+    if (answer.commit_oid) head = answer.commit_oid;
   }
   return head;
 }
@@ -238,15 +233,12 @@ CommitResult HubClient::create_commit(RepoType type, const RepoId& repo, const s
     for (const auto& c : e.causes()) out.cause(c);
     throw std::move(out).hint("someone else committed meanwhile: re-run to commit on top of the new head");
   }
-  auto answer = json::parse(r.body, nullptr, false);
-  if (answer.is_discarded() || !answer.is_object() || !answer.contains("commitOid") || !answer["commitOid"].is_string())
-    throw Error(ErrorKind::parse, fmt::format("the Hub accepted the commit to {} but sent no commit id", repo.str()));
+  const CommitAnswer answer = parse_commit_answer(r.body, repo);
   result.committed = true;
-  result.commit_oid = answer["commitOid"].get<std::string>();
-  auto url = answer.find("commitUrl");
-  result.commit_url = url != answer.end() && url->is_string() ? url->get<std::string>() : commit_page + result.commit_oid;
-  if (auto pr = answer.find("pullRequestUrl"); pr != answer.end() && pr->is_string()) {
-    result.pr_url = pr->get<std::string>();
+  result.commit_oid = answer.commit_oid;
+  result.commit_url = answer.commit_url.value_or(commit_page + result.commit_oid);
+  if (answer.pull_request_url) {
+    result.pr_url = *answer.pull_request_url;
     result.pr_num = pr_number_from_url(*result.pr_url);
     if (result.pr_num) result.pr_revision = fmt::format("refs/pr/{}", *result.pr_num);
   }

@@ -67,6 +67,12 @@ std::optional<Error> write_error(const HttpResponse& r, const RequestContext& c,
     case 422:
       return Error(ErrorKind::http, fmt::format("cannot {}: the Hub rejected the request as invalid", what))
           .hint("check the paths and files of the operation; the server's reason is above");
+    case 429: {
+      auto retry_after = parse_retry_after(r.header("retry-after").value_or(""));
+      return Error(ErrorKind::http, fmt::format("cannot {}: the Hub is limiting the request rate (HTTP 429)", what))
+          .hint(fmt::format("wait{} and re-run (after a failed commit, look at the branch's latest commit first)",
+                            retry_after ? fmt::format(" {:.0f} s", *retry_after) : std::string()));
+    }
     default:
       if (r.status >= 500)
         return Error(ErrorKind::http, fmt::format("cannot {}: the Hub failed (HTTP {})", what, r.status))

@@ -9,7 +9,6 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
-#include <regex>
 
 #include "core/env.hpp"
 #include "core/error.hpp"
@@ -261,15 +260,59 @@ double backoff_delay_s(const RetryPolicy& p, int attempt, std::optional<double> 
   return d * (0.75 + 0.5 * std::clamp(jitter01, 0.0, 1.0));
 }
 
-std::optional<std::string> parse_link_next(std::string_view link) {
-  static const std::regex part(R"re(<([^>]*)>\s*((?:;\s*[^;,]*)*))re");
-  std::string s(link);
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), part); it != std::sregex_iterator(); ++it) {
-    std::string params = (*it)[2];
-    static const std::regex rel_next(R"re(;\s*rel\s*=\s*"?next"?)re", std::regex::icase);
-    if (std::regex_search(params, rel_next)) return (*it)[1].str();
+namespace {
+
+bool link_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+// Whether PARAMS (";a=b; rel=next") holds `;\s*rel\s*=\s*"?next` (case-insensitive).
+bool has_rel_next(std::string_view params) {
+  auto lower_at = [&](std::size_t i) { return static_cast<char>(std::tolower(static_cast<unsigned char>(params[i]))); };
+  auto word_at = [&](std::size_t i, std::string_view w) {
+    if (params.size() - i < w.size()) return false;
+    for (std::size_t k = 0; k < w.size(); ++k)
+      if (lower_at(i + k) != w[k]) return false;
+    return true;
+  };
+  auto skip_ws = [&](std::size_t i) {
+    while (i < params.size() && link_space(params[i])) ++i;
+    return i;
+  };
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (params[i] != ';') continue;
+    std::size_t j = skip_ws(i + 1);
+    if (!word_at(j, "rel")) continue;
+    j = skip_ws(j + 3);
+    if (j >= params.size() || params[j] != '=') continue;
+    j = skip_ws(j + 1);
+    if (j < params.size() && params[j] == '"') ++j;
+    if (word_at(j, "next")) return true;
   }
-  return std::nullopt;
+  return false;
+}
+
+}  // namespace
+
+// The `<url>; param; …` items of a Link header (RFC 8288), scanned by hand: this was
+// std::regex `<([^>]*)>\s*((?:;\s*[^;,]*)*)`, whose matcher recursed once per character
+// and overflowed the stack on a long header from a misbehaving server.
+std::optional<std::string> parse_link_next(std::string_view link) {
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t lt = link.find('<', pos);
+    if (lt == std::string_view::npos) return std::nullopt;
+    std::size_t gt = link.find('>', lt + 1);
+    if (gt == std::string_view::npos) return std::nullopt;
+    std::size_t j = gt + 1;
+    while (j < link.size() && link_space(link[j])) ++j;
+    const std::size_t params_start = j;
+    while (j < link.size() && link[j] == ';') {
+      ++j;
+      while (j < link.size() && link[j] != ';' && link[j] != ',') ++j;
+    }
+    if (has_rel_next(link.substr(params_start, j - params_start)))
+      return std::string(link.substr(lt + 1, gt - lt - 1));
+    pos = j;
+  }
 }
 
 std::string encode_component(std::string_view s) { return url::percent_encode(s); }

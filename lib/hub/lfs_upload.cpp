@@ -18,6 +18,7 @@
 #include "hub/commit_plan.hpp"
 #include "hub/errors.hpp"
 #include "hub/parallel.hpp"
+#include "hub/responses.hpp"
 
 namespace kcpp::hub {
 
@@ -30,17 +31,12 @@ constexpr std::size_t kBatchObjects = 256;
 constexpr std::chrono::milliseconds kStoreStall{2 * 60 * 1000};
 constexpr const char* kLfsContentType = "application/vnd.git-lfs+json";
 
-struct LfsAction {
-  std::string href;
-  Headers header;
-};
-
 // One object of the upload: several paths may share its bytes.
 struct LfsObject {
   std::string oid;
   std::uint64_t size = 0;
   std::vector<const PlannedAdd*> adds;
-  std::optional<LfsAction> upload, verify;  // no upload: the store has it already
+  std::optional<LfsBatchAction> upload, verify;  // no upload: the store has it already
 };
 
 std::string paths_of(const LfsObject& o) {
@@ -49,30 +45,9 @@ std::string paths_of(const LfsObject& o) {
   return s;
 }
 
-std::optional<LfsAction> parse_action(const json& actions, const char* name, const std::string& endpoint) {
-  auto it = actions.find(name);
-  if (it == actions.end() || !it->is_object()) return std::nullopt;
-  auto href = it->find("href");
-  if (href == it->end() || !href->is_string())
-    throw Error(ErrorKind::parse, fmt::format("the LFS batch answer has a '{}' action without href", name));
-  LfsAction a{rewrite_hub_href(href->get<std::string>(), endpoint), {}};
-  if (auto h = it->find("header"); h != it->end() && h->is_object())
-    for (const auto& [k, v] : h->items()) {
-      // chunk_size and numbered part URLs mean the multipart extension, which needs a
-      // different protocol (PUT each part, then a completion POST).
-      if (k == "chunk_size")
-        throw Error(ErrorKind::http, "the Hub answered with a multipart LFS upload, which is not supported")
-            .hint("only the basic transfer is implemented; files under 5 GB should get it");
-      if (v.is_string()) a.header.emplace_back(k, v.get<std::string>());
-    }
-  return a;
-}
-
-Error object_error(const LfsObject& o, const json& err) {
-  long code = err.is_object() && err.contains("code") && err["code"].is_number_integer() ? err["code"].get<long>() : 0;
-  std::string message = err.is_object() && err.contains("message") && err["message"].is_string()
-                            ? err["message"].get<std::string>()
-                            : std::string("no message");
+Error object_error(const LfsObject& o, const LfsBatchObject& answer) {
+  const long code = answer.error_code;
+  const std::string& message = answer.error_message;
   ErrorKind kind = code == 401 ? ErrorKind::unauthorized : code == 403 ? ErrorKind::forbidden : ErrorKind::http;
   Error e(kind, fmt::format("the Hub refused the LFS upload of {} ({} bytes, sha256 {})", paths_of(o), o.size, o.oid));
   e.cause(fmt::format("LFS batch error {}: {}", code, log::redact(message)));
@@ -142,24 +117,19 @@ std::uint64_t HubClient::upload_lfs_objects(RepoType type, const RepoId& repo, c
     req.headers = {{"Accept", kLfsContentType}, {"Content-Type", kLfsContentType}};
     req.body = body.dump();
     auto r = send(std::move(req), ctx);
-    auto answer = json::parse(r.body, nullptr, false);
-    if (answer.is_discarded() || !answer.is_object() || !answer.contains("objects") || !answer["objects"].is_array())
-      throw Error(ErrorKind::parse, fmt::format("the Hub sent a malformed LFS batch answer for {}", repo.str()));
-    if (auto t = answer.find("transfer"); t != answer.end() && t->is_string() && t->get<std::string>() != "basic")
+    const LfsBatchAnswer answer = parse_lfs_batch(r.body, repo, settings_.endpoint);
+    if (answer.transfer && *answer.transfer != "basic")
       throw Error(ErrorKind::http, fmt::format("the Hub chose the LFS transfer '{}', but only 'basic' was offered",
-                                               t->get<std::string>()));
+                                               *answer.transfer));
     std::vector<bool> answered(end - start, false);
-    for (const auto& o : answer["objects"]) {
-      std::string oid = o.is_object() ? o.value("oid", "") : "";
-      auto it = by_oid.find(oid);
+    for (const auto& o : answer.objects) {
+      auto it = by_oid.find(o.oid);
       if (it == by_oid.end() || it->second < start || it->second >= end) continue;  // not asked for here
       LfsObject& object = objects[it->second];
       answered[it->second - start] = true;
-      if (o.contains("error")) throw object_error(object, o["error"]);
-      if (auto actions = o.find("actions"); actions != o.end() && actions->is_object()) {
-        object.upload = parse_action(*actions, "upload", settings_.endpoint);
-        object.verify = parse_action(*actions, "verify", settings_.endpoint);
-      }
+      if (o.has_error) throw object_error(object, o);
+      object.upload = o.upload;
+      object.verify = o.verify;
     }
     for (std::size_t i = start; i < end; ++i)
       if (!answered[i - start])

@@ -53,9 +53,27 @@ std::string repo_id_problem(std::string_view id) {
   return part_problem(id.substr(slash + 1), "the name");
 }
 
+std::string shown_repo_id(std::string_view s) {
+  constexpr std::size_t kMax = 200;
+  std::string_view head = s;
+  if (head.size() > kMax) {
+    head = head.substr(0, kMax);
+    while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0x80) head.remove_suffix(1);
+    if (!head.empty() && static_cast<unsigned char>(head.back()) >= 0xC0) head.remove_suffix(1);
+  }
+  std::string out;
+  for (char c : head) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
+  if (head.size() < s.size()) out += fmt::format("… ({} bytes)", s.size());
+  return out;
+}
+
 RepoId parse_repo_id(std::string_view s) {
   if (auto problem = repo_id_problem(s); !problem.empty())
-    throw usage_error(fmt::format("invalid repo id '{}': {}", s, problem))
+    throw usage_error(fmt::format("invalid repo id '{}': {}", shown_repo_id(s), problem))
         .hint("repo ids look like 'kernels-community/activation'");
   auto slash = s.find('/');
   return RepoId{std::string(s.substr(0, slash)), std::string(s.substr(slash + 1))};

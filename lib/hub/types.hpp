@@ -35,6 +35,10 @@ struct RepoId {
 // The one definition shared by the client and kernels-hub.
 std::string repo_id_problem(std::string_view id);
 
+// ID as error messages show it: control characters escaped (\x00), at most 200 bytes
+// ("…" and the full length after them), so that a hostile file cannot flood or drive the terminal.
+std::string shown_repo_id(std::string_view id);
+
 // Validates with repo_id_problem; throws kcpp::Error(usage) naming the problem, e.g.
 // `invalid repo id 'foo': a repo id must have the form 'namespace/name'`.
 RepoId parse_repo_id(std::string_view s);

@@ -21,6 +21,8 @@ TextPosition position_of(std::string_view text, std::size_t offset) {
   return p;
 }
 
+JsonValue::JsonValue() = default;
+
 std::string JsonValue::describe() const {
   switch (type) {
     case Type::null: return "null";
@@ -55,13 +57,36 @@ class Parser {
  private:
   std::string_view s_;
   std::size_t i_ = 0;
+  // Positions are asked for in increasing offsets: continue from the last one instead of
+  // counting from the start each time (which made a large document quadratic: a 2 MB
+  // kernels.lock of small values took minutes).
+  mutable std::size_t known_offset_ = 0;
+  mutable TextPosition known_position_;
+
+  TextPosition where(std::size_t offset) const {
+    if (offset > s_.size()) offset = s_.size();
+    if (offset < known_offset_) {
+      known_offset_ = 0;
+      known_position_ = TextPosition{};
+    }
+    for (std::size_t k = known_offset_; k < offset; ++k) {
+      if (s_[k] == '\n') {
+        ++known_position_.line;
+        known_position_.column = 1;
+      } else {
+        ++known_position_.column;
+      }
+    }
+    known_offset_ = offset;
+    return known_position_;
+  }
 
   bool at_end() const { return i_ >= s_.size(); }
   char peek() const { return s_[i_]; }
 
   [[noreturn]] void fail(const std::string& message) const { fail_at(message, i_); }
   [[noreturn]] void fail_at(const std::string& message, std::size_t offset) const {
-    throw JsonSyntaxError(message, position_of(s_, offset));
+    throw JsonSyntaxError(message, where(offset));
   }
 
   void skip_ws() {
@@ -79,7 +104,7 @@ class Parser {
   JsonValue value(int depth) {
     if (depth > kMaxDepth) fail("recursion limit exceeded");
     JsonValue v;
-    v.where = position_of(s_, i_);
+    v.where = where(i_);
     switch (peek()) {
       case 'n': expect_literal("null"); v.type = JsonValue::Type::null; break;
       case 't': expect_literal("true"); v.type = JsonValue::Type::boolean; v.boolean = true; break;

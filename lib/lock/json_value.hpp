@@ -19,6 +19,11 @@ namespace kcpp::lock {
 
 class JsonValue {
  public:
+  // Declared here and defaulted in json_value.cpp: with the implicit constructor, clang
+  // (with libstdc++'s std::pair) cannot tell whether the recursive `members` type is
+  // default-constructible, and rejects the header (the clang++ fuzz build needs it).
+  JsonValue();
+
   enum class Type { null, boolean, unsigned_integer, negative_integer, floating, string, array, object };
 
   Type type = Type::null;

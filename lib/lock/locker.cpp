@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "lock/metadata.hpp"
 #include "lock/metadata_cache.hpp"
 #include "lock/task_pool.hpp"
@@ -239,6 +240,7 @@ class Locker {
       auto cached = cache ? read_cached_blob(*cache, repo, blob.blob_id) : std::nullopt;
       std::string body =
           cached ? *cached : client_.fetch_small_file(kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
+      if (!cached) verify_blob(repo, node.commit, blob, body);
       if (cache && !cached) store_cached_blob(*cache, repo, blob.blob_id, body);
       blob.deps = parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
     } catch (const std::exception& e) {
@@ -246,6 +248,20 @@ class Locker {
       return;
     }
     for (const auto& d : blob.deps) schedule(d);
+  }
+
+  // The bytes must be the blob the commit's tree names: what is locked (kernel-depends) must
+  // not depend on what a server or a proxy chose to send. Upstream does not check this.
+  static void verify_blob(const hub::RepoId& repo, const std::string& commit, const MetadataBlob& blob,
+                          const std::string& body) {
+    if (!hub::is_commit_sha(blob.blob_id)) return;  // no git blob id listed: nothing to check against
+    std::string actual = hash::git_blob_id(body);
+    if (actual == blob.blob_id) return;
+    throw Error(ErrorKind::verification,
+                fmt::format("{}@{}: the content of {} does not match the commit", repo.str(), commit, blob.path))
+        .cause(fmt::format("expected git blob id {}, the Hub sent content with id {}", blob.blob_id, actual))
+        .hint("the Hub served bytes other than the ones the commit records; nothing was locked — retry later, and "
+              "tell the repository's owner if it persists");
   }
 
   // Upstream's sequential walk over the fetched graph.

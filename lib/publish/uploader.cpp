@@ -109,7 +109,9 @@ bool ensure_branch(const hub::HubClient& client, const UploadOptions& o, const h
   for (const auto& b : refs.branches)
     if (b.name == branch) return false;
   try {
-    client.create_branch(o.repo_type, repo, branch, std::nullopt, /*exist_ok=*/false);
+    // exist_ok: the branch was missing a moment ago, so an existing one now is ours (a retry
+    // after a lost answer) or a concurrent creation from the same main; both are fine.
+    client.create_branch(o.repo_type, repo, branch, std::nullopt, /*exist_ok=*/true);
   } catch (const Error& e) {
     Error wrapped(e.kind(), o.create_pr ? fmt::format("Pull requests can only target an existing branch. Ask a "
                                                       "maintainer of `{}` to create the branch `{}` first.",

@@ -277,3 +277,19 @@ TEST_CASE("dotted versions compare and print like kernels-data's Version", "[bui
   CHECK_FALSE(parse_dotted_version("1..2", &why));
   CHECK(why == "Version must consist of numbers: 1..2");
 }
+
+TEST_CASE("a very long kernel name is an error, not a stack overflow", "[builder]") {
+  // Found by the bad-input corpus: the name was checked with std::regex, whose matcher
+  // recursed once per character (SIGSEGV at ~100k characters).
+  for (const std::string name : {std::string("a") + std::string(300000, 'b'), std::string(300000, 'b') + "-"}) {
+    std::string text = kV5;
+    text.replace(text.find("\"relu\""), 6, "\"" + name + "\"");
+    try {
+      parse_build_toml(text, "build.toml");
+      CHECK(name.back() != '-');  // valid characters: accepted
+    } catch (const Error& e) {
+      CHECK(name.back() == '-');
+      CHECK(std::string(e.what()).rfind("build.toml:2:8: Invalid kernel name", 0) == 0);
+    }
+  }
+}

@@ -120,3 +120,25 @@ TEST_CASE("unsafe paths and missing hashes are refused", "[cache]") {
   t = {lfs_file("build/v/x.so", "nothex", 3)};
   CHECK_THROWS_AS(plan_download(t, std::nullopt, "org/k"), Error);
 }
+
+TEST_CASE("listings that cannot be laid out safely are refused whatever is selected", "[cache][reliability]") {
+  // Regression (reliability suite): unsafe entries outside the selected variant were skipped
+  // silently, and duplicate, case-colliding or file-vs-directory names were published with
+  // whichever entry came last.
+  auto refused = [](std::vector<TreeEntry> t, const std::string& needle) {
+    INFO(needle);
+    CHECK_THROWS_WITH(plan_download(t, std::vector<std::string>{"v"}, "org/k"), Catch::Contains(needle));
+    CHECK_THROWS_WITH(plan_download(t, std::nullopt, "org/k"), Catch::Contains(needle));
+  };
+  auto ok = file("build/v/a.py", A);
+  refused({ok, file("/etc/passwd", B)}, "unsafe file path in org/k: '/etc/passwd'");
+  refused({ok, file("build/w/../../x", B)}, "unsafe file path");
+  refused({ok, file("build/v/a\nb.py", B)}, "unsafe file path in org/k: 'build/v/a\\x0ab.py'");
+  refused({ok, file("build/v/a\x7f.py", B)}, "unsafe file path");
+  refused({ok, file("build/v/a.py", B)}, "lists the file 'build/v/a.py' twice");
+  refused({ok, file("build/v/A.py", B)}, "names that collide on case-insensitive file systems");
+  refused({ok, file("build/v/a.py/x", B)}, "'build/v/a.py' as a file and 'build/v/a.py/x' inside it");
+  refused({ok, dir("build/v/a.py")}, "both as a file and as a directory");
+  // Ordinary directory entries are fine.
+  CHECK(plan_download({ok, dir("build/v/sub"), file("build/v/sub/b.py", B)}, std::nullopt, "org/k").files.size() == 2);
+}

@@ -1,6 +1,7 @@
 // HubClient against a real kernels-hub process (tag [live]).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <set>
 
 #include "core/error.hpp"
@@ -136,4 +137,39 @@ TEST_CASE("tree listings follow Link pagination to the end", "[hub][live]") {
   for (const auto& e : tree) paths.insert(e.path);
   CHECK(paths.size() == tree.size());  // no page repeated
   CHECK(tree.size() == static_cast<std::size_t>(n) + 2);  // files + build/ + build/torch-cpu/
+}
+
+TEST_CASE("a download does not wait for an hours-long Retry-After", "[hub][live][reliability]") {
+  // Regression (reliability suite): download_file slept Retry-After + 1 s per attempt with no
+  // bound (send() has one), so a server answering 429 with Retry-After: 3600 hung it for hours.
+  test::HubProcess hub({"--faults", "429=3600x1:/lfs-objects/"});
+  auto src = hub.scratch() / "src";
+  std::string so = big_binary(100 * 1024);
+  fs::atomic_write(src / "build/v/_ops.so", so);
+  hub.commit("org/k", src, "v1");
+  ClientSettings s;
+  s.endpoint = hub.url();
+  s.retry.base_delay_s = 0.01;
+  s.retry.max_total_s = 1.0;
+  HubClient client(s);
+  std::string got;
+  auto t0 = std::chrono::steady_clock::now();
+  client.download_file(RepoType::kernel, parse_repo_id("org/k"), "v1", "build/v/_ops.so", [&](std::string_view c) {
+    got.append(c);
+    return true;
+  });
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+  CHECK(got == so);
+
+  test::HubProcess always({"--faults", "429=3600:/lfs-objects/"});
+  auto src2 = always.scratch() / "src";
+  fs::atomic_write(src2 / "build/v/_ops.so", so);
+  always.commit("org/k", src2, "v1");
+  s.endpoint = always.url();
+  HubClient stuck(s);
+  t0 = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(stuck.download_file(RepoType::kernel, parse_repo_id("org/k"), "v1", "build/v/_ops.so",
+                                        [](std::string_view) { return true; }),
+                    Catch::Contains("giving up on 'build/v/_ops.so'"));
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
 }

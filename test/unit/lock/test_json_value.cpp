@@ -56,3 +56,17 @@ TEST_CASE("syntax errors are serde_json's, with line:col", "[lock]") {
   CHECK(syntax_error("[] []") == "1:4: trailing characters");
   CHECK(syntax_error(std::string(200, '[') + std::string(200, ']')) == "1:130: recursion limit exceeded");
 }
+
+TEST_CASE("large documents parse in linear time, positions still right", "[lock]") {
+  // Found by the bad-input corpus: each value's position was counted from the start of the
+  // text, so a 2 MB kernels.lock of small values took minutes (quadratic).
+  std::string text = "[";
+  for (int i = 0; i < 400000; ++i) text += i ? ",\n1" : "1";
+  text += "]";
+  auto v = parse_json(text);
+  REQUIRE(v.items.size() == 400000);
+  CHECK(v.items.back().where.line == 400000);
+  CHECK(v.items.back().where.column == 1);
+  CHECK(v.items[1].where.line == 2);
+  CHECK(syntax_error(text.substr(0, text.size() - 1)) == "400000:2: EOF while parsing a list");
+}
