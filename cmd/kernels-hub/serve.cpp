@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "core/error.hpp"
 #include "server/fault_injection.hpp"
 #include "server/hub_server.hpp"
 
@@ -14,6 +15,8 @@ Runner add_serve(CLI::App& app) {
   auto request_log = std::make_shared<std::string>();
   auto injects = std::make_shared<std::vector<std::string>>();
   auto lfs_url = std::make_shared<std::string>();
+  auto fault_rules = std::make_shared<std::vector<std::string>>();
+  auto fault_log = std::make_shared<std::string>();
 
   auto* cmd = app.add_subcommand("serve", "Serve the Hub read API from a storage root until SIGINT/SIGTERM");
   cmd->add_option("--root", *root, "Storage root (created if missing)")->required();
@@ -30,11 +33,15 @@ Runner add_serve(CLI::App& app) {
                   "Organization marked trustedKernelPublisher in its overview (repeatable)");
   cmd->add_option("--request-log", *request_log, "Append 'METHOD PATH STATUS BYTES' per request to FILE");
   cmd->add_option("--inject", *injects, "Fault injection STATUS[xCOUNT][@ERROR_CODE][:PATH_PREFIX] (repeatable)");
-  cmd->add_option("--threads", opts->threads, "Worker threads (max concurrent connections)")
+  cmd->add_option("--faults", *fault_rules,
+                  "Test faults KIND[=ARG][xCOUNT][@CODE][:PATH_PREFIX] (KIND: STATUS, reset, truncate, stall, "
+                  "wrong-etag, corrupt-lfs) or random:seed=S,rate=R[,...] (repeatable; see man kernels-hub)");
+  cmd->add_option("--fault-log", *fault_log, "Append 'KIND METHOD PATH' per injected fault to FILE");
+  cmd->add_option("--threads", opts->threads, "Workers always running per listener (more start on demand, up to 1024)")
       ->capture_default_str()
       ->check(CLI::Range(2, 1024));
 
-  return [opts, root, request_log, injects, lfs_url]() {
+  return [opts, root, request_log, injects, lfs_url, fault_rules, fault_log]() {
     opts->root = *root;
     if (!request_log->empty()) opts->request_log = *request_log;
     if (!lfs_url->empty()) {
@@ -42,6 +49,16 @@ Runner add_serve(CLI::App& app) {
       opts->lfs_url = *lfs_url;
     }
     for (const auto& spec : *injects) opts->faults.push_back(server::parse_fault_spec(spec));
+    for (const auto& spec : *fault_rules) {
+      if (!server::is_random_faults_spec(spec)) {
+        opts->faults.push_back(server::parse_fault_rule(spec));
+      } else if (opts->random_faults) {
+        throw kcpp::usage_error("--faults: only one random:... spec may be given").hint("merge them into one");
+      } else {
+        opts->random_faults = server::parse_random_faults(spec);
+      }
+    }
+    if (!fault_log->empty()) opts->fault_log = *fault_log;
     server::HubServer hub(*opts);
     server::serve_until_signal(hub, std::cout);
     return 0;

@@ -16,11 +16,13 @@
 
 #include "core/log.hpp"
 #include "server/auth.hpp"
+#include "server/fault_response.hpp"
 #include "server/http_errors.hpp"
 #include "server/http_util.hpp"
 #include "server/request_log.hpp"
 #include "server/router.hpp"
 #include "server/routes.hpp"
+#include "server/worker_pool.hpp"
 
 namespace kcpp::server {
 
@@ -36,6 +38,8 @@ constexpr const char* kAnyPath = R"([\s\S]*)";
 constexpr std::size_t kMaxWriteBody = 4ull * 1024 * 1024 * 1024;
 constexpr std::size_t kMaxAnonymousBody = 1ull * 1024 * 1024;
 constexpr std::size_t kMaxRequestBody = kMaxWriteBody;
+// Connections served at once per listener; beyond that they wait for a worker.
+constexpr std::size_t kMaxWorkers = 1024;
 
 // Reason phrases for the errors httplib answers on its own (its table is not exported).
 std::string status_text(int status) {
@@ -95,6 +99,7 @@ struct HubServer::Impl {
   FaultInjector faults;
   UploadTickets upload_tickets;
   std::unique_ptr<RequestLog> request_log;
+  std::unique_ptr<FaultLog> fault_log;
   Listener api, lfs;
 
   std::mutex stop_mu;
@@ -105,8 +110,9 @@ struct HubServer::Impl {
       : options(std::move(opts)),
         storage(open_local_storage(options.root)),
         tokens(options.tokens),
-        faults(options.faults) {
+        faults(options.faults, options.random_faults) {
     if (options.request_log) request_log = std::make_unique<RequestLog>(*options.request_log);
+    if (options.fault_log) fault_log = std::make_unique<FaultLog>(*options.fault_log);
   }
 
   // The base URL as the client addressed us, so redirects and Link headers work through
@@ -125,14 +131,33 @@ struct HubServer::Impl {
     return "http://" + name + ":" + std::to_string(lfs.port);
   }
 
+  // Decides the request's fault (if any), answers it, then breaks the answer as the fault says.
   void respond(const httplib::Request& req, httplib::Response& res, bool lfs_only) {
     std::string raw_path(http::target_path(req.target));
+    std::optional<FaultSpec> fault;
+    if (!faults.empty()) fault = faults.take(FaultRequest{req.method, raw_path, req.path});
+    if (fault && fault->kind == FaultKind::status) {  // before authentication and routing
+      answer_status_fault(*fault, res);
+      record_fault(*fault, req, raw_path);
+      return;
+    }
+    const bool write = req.method != "GET" && req.method != "HEAD";
+    if (fault && fault->kind == FaultKind::reset && write) {  // the request is never acted on
+      answer_reset_before_acting(*fault, req, res);
+      record_fault(*fault, req, raw_path);
+      return;
+    }
+    handle(req, res, raw_path, lfs_only);
+    if (fault && apply_response_fault(*fault, req, res)) record_fault(*fault, req, raw_path);
+  }
+
+  void record_fault(const FaultSpec& fault, const httplib::Request& req, const std::string& raw_path) {
+    if (fault_log) fault_log->record(fault.name(), req.method, raw_path);
+    spdlog::debug("injecting fault {} into {} {}", fault.name(), req.method, log::redact(raw_path));
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res, const std::string& raw_path, bool lfs_only) {
     try {
-      if (auto fault = faults.take(raw_path, req.path)) {
-        set_error(res, fault->status, fault->error_code, "injected fault");
-        if (fault->status == 429 || fault->status == 503) res.set_header("Retry-After", "1");
-        return;
-      }
       AuthState auth = tokens.classify(req.get_header_value("Authorization"));
       if (auth == AuthState::invalid) {
         set_error(res, 401, "Unauthorized", "Invalid credentials in Authorization header");
@@ -299,8 +324,10 @@ struct HubServer::Impl {
 
   void configure(Listener& listener, bool lfs_only) {
     httplib::Server& http = listener.http;
-    int threads = std::max(2, options.threads);
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+    // options.threads workers always run; more start while every one is busy (each serves one
+    // keep-alive connection at a time), up to kMaxWorkers: see worker_pool.hpp.
+    auto threads = static_cast<std::size_t>(std::max(2, options.threads));
+    http.new_task_queue = [threads] { return new WorkerPool(threads, std::max(threads, kMaxWorkers)); };
     // Short keep-alive: idle client connections hold a worker, and shutdown waits for them.
     http.set_keep_alive_timeout(2);
     http.set_keep_alive_max_count(1000);

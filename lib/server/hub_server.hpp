@@ -3,8 +3,9 @@
 // resolve, whoami) and its write API (create repo, branches, preupload, NDJSON commit, LFS
 // basic transfer; token required, see routes_write.cpp) over a RepoStorage, plus LFS object
 // downloads, bearer-token checks,
-// fault injection and a request log. Multi-threaded (one worker per connection from a
-// fixed pool).
+// fault injection (fault_injection.hpp: status answers, resets, truncated, stalled or
+// corrupted bodies, wrong ETags) and a request log. Multi-threaded: one worker per connection,
+// from a pool that grows while every worker is busy (worker_pool.hpp).
 //
 // Two listeners, like the Hub and its CDN: the API port, and an LFS port that serves only
 // /lfs-objects/<sha256>. resolve answers LFS files with a 302 to the LFS port. The second
@@ -35,8 +36,10 @@ struct ServeOptions {
   std::optional<std::string> lfs_url;
   std::vector<std::string> tokens;  // accepted bearer tokens (none: reads anonymous, writes refused)
   std::optional<std::filesystem::path> request_log;
-  std::vector<FaultSpec> faults;
-  int threads = 32;  // worker pool size = max concurrent connections
+  std::vector<FaultSpec> faults;               // --inject, then --faults rules, in order
+  std::optional<RandomFaults> random_faults;    // --faults random:...
+  std::optional<std::filesystem::path> fault_log;  // "KIND METHOD PATH" per injected fault
+  int threads = 32;  // workers always running per listener; more start on demand (up to 1024)
   // Organizations whose overview says `trustedKernelPublisher: true` (kernels' trust check).
   std::vector<std::string> trusted_publishers;
 };

@@ -39,12 +39,14 @@ void handle_lfs_object(RequestContext& ctx, const std::string& oid);
 // Write API (routes_write.cpp). Callers check the bearer token first (except for the LFS
 // upload PUT, which is authorised by the ticket in its URL, as a presigned URL would be).
 
-// One-use permissions to PUT one LFS object, handed out by the batch endpoint: clients PUT
-// to the href without credentials (huggingface_hub sends none), so the href carries them.
+// Permissions to PUT one LFS object, handed out by the batch endpoint: clients PUT to the
+// href without credentials (huggingface_hub sends none), so the href carries them. Like a
+// presigned URL, a ticket stays valid after a successful PUT (a retry after a lost answer
+// must not be refused); the oldest are evicted beyond a fixed number.
 class UploadTickets {
  public:
   std::string issue(const std::string& oid, std::uint64_t size);
-  // True when TICKET was issued for OID and SIZE (it stays valid until consume()).
+  // True when TICKET was issued for OID and SIZE (and not consumed or evicted since).
   bool check(const std::string& ticket, const std::string& oid, std::uint64_t size) const;
   void consume(const std::string& ticket);
 

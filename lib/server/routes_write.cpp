@@ -378,7 +378,8 @@ void handle_lfs_upload(RequestContext& ctx, WriteContext& w, const std::string& 
     if (store_lfs_bytes(ctx.storage, w.tmp_dir, data).oid != oid)
       throw Error(ErrorKind::failure, "stored object hash mismatch");
   }
-  w.tickets.consume(ticket);
+  // The ticket stays valid (until evicted, see kMaxTickets), as a presigned URL stays valid
+  // until it expires: a client whose answer was lost retries the same PUT and must succeed.
   ctx.res.status = 200;
 }
 
