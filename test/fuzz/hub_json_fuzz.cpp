@@ -1,0 +1,105 @@
+// libFuzzer target for what the Hub sends back (lib/hub/responses: refs, tree pages, repo
+// info, whoami, organization overview, create-repo, preupload, LFS batch and commit
+// answers; lib/hub/errors: error documents; lib/hub/http: Link headers; core/log: the
+// redaction applied to every server text that reaches a message). Each input is fed to all
+// of them. Properties: only kcpp::Error is thrown; the hand-written Link and redaction
+// scanners agree with the std::regex patterns they replaced (on inputs short enough for
+// std::regex's recursive matcher).
+#include <cstddef>
+#include <cstdint>
+#include <regex>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "fuzz_common.hpp"
+#include "hub/commit_payload.hpp"
+#include "hub/errors.hpp"
+#include "hub/http.hpp"
+#include "hub/responses.hpp"
+
+using namespace kcpp;
+
+namespace {
+
+const hub::RepoId kRepo{"org", "relu"};
+const std::string kUrl = "http://127.0.0.1:1/api/kernels/org/relu/refs?token=secret";
+const std::string kEndpoint = "http://127.0.0.1:1";
+
+template <typename F>
+void expect_error_only(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    KCPP_FUZZ_CHECK(e.kind() == ErrorKind::parse || e.kind() == ErrorKind::http, e.what());
+  }
+}
+
+// The patterns the scanners replaced (lib/core/log.cpp, lib/hub/http.cpp before).
+std::string regex_redact(const std::string& text) {
+  static const std::regex bearer(R"((Bearer\s+)[^\s"']+)", std::regex::icase);
+  static const std::regex hf_token(R"(hf_[A-Za-z0-9]{6,})");
+  static const std::regex signature(
+      R"(([?&](X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|token|ticket)=)[^&\s]+)",
+      std::regex::icase);
+  std::string s = std::regex_replace(text, bearer, "$1***");
+  s = std::regex_replace(s, hf_token, "hf_***");
+  return std::regex_replace(s, signature, "$1***");
+}
+
+std::optional<std::string> regex_link_next(const std::string& s) {
+  static const std::regex part(R"re(<([^>]*)>\s*((?:;\s*[^;,]*)*))re");
+  static const std::regex rel_next(R"re(;\s*rel\s*=\s*"?next"?)re", std::regex::icase);
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), part); it != std::sregex_iterator(); ++it) {
+    std::string params = (*it)[2];
+    if (std::regex_search(params, rel_next)) return (*it)[1].str();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  expect_error_only([&] { (void)hub::parse_refs(body, "refs of org/relu", kUrl); });
+  expect_error_only([&] { (void)hub::parse_tree_page(body, "tree of org/relu", kUrl); });
+  expect_error_only([&] {
+    auto info = hub::parse_repo_info(body, kRepo, "v1", kUrl);
+    KCPP_FUZZ_CHECK(hub::is_commit_sha(info.sha), info.sha);
+  });
+  expect_error_only([&] { KCPP_FUZZ_CHECK(!hub::parse_whoami(body, kUrl).name.empty(), "empty name accepted"); });
+  expect_error_only([&] { (void)hub::parse_publisher_overview(body, "org", kUrl); });
+  expect_error_only([&] { (void)hub::parse_create_repo(body, "fallback", false, kUrl); });
+  expect_error_only([&] { (void)hub::parse_create_repo(body, "fallback", true, kUrl); });
+  expect_error_only([&] { (void)hub::parse_preupload(body, kRepo); });
+  expect_error_only([&] { (void)hub::parse_lfs_batch(body, kRepo, kEndpoint); });
+  expect_error_only([&] {
+    auto c = hub::parse_commit_answer(body, kRepo);
+    if (c.pull_request_url) (void)hub::pr_number_from_url(*c.pull_request_url);
+  });
+
+  // An error document, with the same text as its X-Error-Message too.
+  hub::HttpResponse r;
+  r.status = 400 + static_cast<long>(size % 200);
+  r.body = std::string(body);
+  r.url = kUrl;
+  hub::RequestContext ctx{kRepo, hub::RepoType::kernel, std::string("v1"), std::nullopt, kEndpoint};
+  (void)hub::error_from_response(r, "GET", ctx);
+  ctx.write_action = "create a commit on";
+  (void)hub::error_from_response(r, "POST", ctx);
+  r.headers.emplace_back("x-error-message", std::string(body));
+  r.headers.emplace_back("x-error-code", size % 2 ? "RepoNotFound" : "EntryNotFound");
+  (void)hub::error_from_response(r, "GET", ctx);
+
+  // Server text that reaches messages, and the Link header of tree pages.
+  const std::string redacted = log::redact(body);
+  const auto next = hub::parse_link_next(body);
+  (void)hub::rewrite_hub_href(std::string(body), kEndpoint);
+  if (size <= 256) {
+    const std::string text(body);
+    KCPP_FUZZ_CHECK(redacted == regex_redact(text), text);
+    KCPP_FUZZ_CHECK(next == regex_link_next(text), text);
+  }
+  return 0;
+}
