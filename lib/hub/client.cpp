@@ -117,7 +117,11 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
                     options.pass_through.end();
       if (ok) return r;
       // An answer means the request reached the server: a commit must not be sent twice.
-      if (!is_retryable_status(r.status) || attempt > policy.max_retries || options.retry == RetryMode::unsent_only)
+      // Except 429: a rate limiter refuses a request before anything acts on it (RFC 6585),
+      // so even a commit may be sent again after waiting.
+      const bool refused_unapplied = r.status == 429;
+      if (!is_retryable_status(r.status) || attempt > policy.max_retries ||
+          (options.retry == RetryMode::unsent_only && !refused_unapplied))
         throw error_from_response(r, request.method, ctx);
       if (auto ra = r.header("retry-after")) retry_after = parse_retry_after(*ra);
       failure = fmt::format("HTTP {}", r.status);

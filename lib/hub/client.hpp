@@ -113,7 +113,7 @@ class HubClient {
  private:
   enum class RetryMode {
     transient,    // retry transient transport failures and retryable statuses (RetryPolicy)
-    unsent_only,  // retry only failures before the request could reach the server (commit)
+    unsent_only,  // retry only failures before the request could reach the server, and 429 (commit)
   };
   struct SendOptions {
     bool accept_redirect = false;

@@ -374,3 +374,30 @@ TEST_CASE("a failed commit POST is never resent, a failed preupload is", "[write
   CHECK(statuses["preupload"] == std::vector<int>{503, 200, 200});
   CHECK(statuses["commit"] == std::vector<int>{503, 200});
 }
+
+// A 429 is answered before the server acts on the request: the random-fault suite saw uploads
+// fail on a rate-limited commit POST that was safe to send again.
+TEST_CASE("a commit POST refused with 429 is sent again after Retry-After", "[write][live]") {
+  fs::TempDir scratch("kcpp-write-429");
+  auto log = scratch.path() / "requests.log";
+  test::HubProcess hub({"--token", kToken, "--faults", "429=0x1:/api/kernels/org/k/commit/", "--request-log",
+                        log.string()});
+  auto client = make_client(hub.url(), kToken);
+  auto repo = parse_repo_id("org/k");
+  client.create_repo(RepoType::kernel, repo, false, false);
+  auto result = client.create_commit(RepoType::kernel, repo, "main", {add_bytes("a.txt", "a\n")}, message("m"));
+  CHECK(result.committed);
+  CHECK(download(client, RepoType::kernel, repo, "main", "a.txt") == "a\n");
+
+  std::ifstream in(log);
+  std::string line;
+  std::vector<int> commits;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string method, path;
+    int status = 0;
+    fields >> method >> path >> status;
+    if (path.rfind("/api/kernels/org/k/commit/", 0) == 0) commits.push_back(status);
+  }
+  CHECK(commits == std::vector<int>{429, 200});
+}
