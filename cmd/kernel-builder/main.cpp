@@ -1,47 +1,13 @@
 // kernel-builder: builds kernels with CMake/nvcc against the probed torch and publishes
-// them to the Hub. main() is the one place that maps errors to exit codes: 0 ok, 1
-// failure, 2 usage.
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
-
+// them to the Hub. Exit codes and error printing: cmd/shared/cli_main.
+#include "cli_main.hpp"
 #include "commands.hpp"
-#include "core/error.hpp"
-#include "core/log.hpp"
-#include "kcpp/build_info.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Build and publish compute kernels (kernels-cpp)", "kernel-builder"};
-  app.set_version_flag("--version", std::string("kernel-builder (kernels-cpp) ") + kcpp::kToolVersion);
-  app.require_subcommand(1);
-  app.fallthrough();
-  kcpp::log::setup(0);
-  app.add_flag_function(
-      "-v,--verbose", [](std::int64_t count) { kcpp::log::setup(static_cast<int>(count)); },
-      "More logging on stderr (-vv for debug)");
-
+  kcpp::cli_main::configure(app, "kernel-builder");
   kcpp::builder_cli::register_build(app);
   kcpp::builder_cli::register_upload(app);
   kcpp::builder_cli::register_check_abi(app);
-
-  const bool color = kcpp::log::use_color(2);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    auto err = kcpp::usage_error(e.what()).hint("run `kernel-builder --help` for usage");
-    fmt::print(stderr, "{}\n", kcpp::render_error(err, color));
-    return kcpp::kExitUsage;
-  } catch (const kcpp::Error& e) {
-    fmt::print(stderr, "{}\n", kcpp::render_error(e, color));
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", kcpp::render_error(kcpp::Error(kcpp::ErrorKind::failure, e.what()), color));
-    return kcpp::kExitFailure;
-  }
-  return kcpp::kExitOk;
+  return kcpp::cli_main::run(app, argc, argv, "kernel-builder");
 }

@@ -14,11 +14,10 @@
 #include "commands.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "hub/settings.hpp"
-#include "hub/user_agent.hpp"
 #include "publish/progress.hpp"
 #include "publish/uploader.hpp"
 #include "variant/system.hpp"
+#include "versions/hub_client.hpp"
 
 namespace kcpp::builder_cli {
 namespace fs = std::filesystem;
@@ -56,17 +55,6 @@ fs::path kernel_dir_of(const std::string& arg) {
   return fs::canonical(dir);
 }
 
-hub::HubClient make_client(const variant::System& system) {
-  auto settings = hub::settings_from_env();
-  hub::UserAgentFacts facts;
-  facts.backend = system.backend.variant_str();
-  facts.platform = system.cpu + "-" + system.os;
-  facts.torch = system.torch_version_full;
-  facts.glibc = hub::glibc_version();
-  settings.user_agent = hub::user_agent(facts, hub::telemetry_disabled_from_env());
-  return hub::HubClient(std::move(settings));
-}
-
 void run_upload(const UploadFlags& f, const fs::path& dir, const variant::System& system) {
   publish::UploadOptions o;
   o.kernel_dir = dir;
@@ -93,7 +81,7 @@ void run_upload(const UploadFlags& f, const fs::path& dir, const variant::System
     };
   }
 
-  const auto client = make_client(system);
+  const auto client = versions::hub_client_for(system);
   const auto outcome = publish::upload(client, o, ev);
   switch (outcome.status) {
     case publish::UploadStatus::no_changes:

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
-#include "hub/user_agent.hpp"
+#include "versions/hub_client.hpp"
 
 namespace kcpp::cli {
 
@@ -34,17 +34,7 @@ std::pair<variant::System, variant::Backend> SystemFlags::resolve() const {
   return {std::move(system), selected};
 }
 
-hub::HubClient make_client(const variant::System& system) {
-  auto settings = hub::settings_from_env();
-  hub::UserAgentFacts facts;
-  facts.backend = system.backend.variant_str();
-  facts.platform = system.cpu + "-" + system.os;
-  facts.torch = system.torch_version_full;
-  facts.tvm_ffi = system.tvm_ffi_version_full;
-  facts.glibc = hub::glibc_version();
-  settings.user_agent = hub::user_agent(facts, hub::telemetry_disabled_from_env());
-  return hub::HubClient(std::move(settings));
-}
+hub::HubClient make_client(const variant::System& system) { return versions::hub_client_for(system); }
 
 void print_out(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);

@@ -22,16 +22,6 @@ namespace {
 
 using hub::RepoType;
 
-// E with CONTEXT in front: same kind and hints, the original message as the first cause.
-Error with_context(const Error& e, const std::string& context) {
-  Error out(e.kind(), context);
-  out.cause(e.what());
-  for (const auto& c : e.causes())
-    if (c != "transient") out.cause(c);
-  for (const auto& h : e.hints()) out.hint(h);
-  return out;
-}
-
 // upstream _latest_compatible_version_suggestion: best effort, never fails.
 std::string latest_version_suggestion(const hub::HubClient& client, const hub::RepoId& repo,
                                       const variant::System& system, const variant::Backend& backend) {
@@ -91,7 +81,7 @@ void check_metadata(const BlobStore& store, const hub::RepoId& repo, const Downl
   try {
     (void)lock::parse_metadata(text, meta->path);
   } catch (const Error& e) {
-    throw with_context(e, fmt::format("{} (variant {}): invalid metadata.json", repo.str(), variant.name))
+    throw e.in_context(fmt::format("{} (variant {}): invalid metadata.json", repo.str(), variant.name))
         .hint("upstream kernels refuses this variant too (Metadata.read_from_file); ask the publisher to rebuild it");
   }
 }
@@ -175,10 +165,9 @@ KernelResult download_kernel(const hub::HubClient& client, const std::filesystem
       for (const auto& f : plan.files)
         if (f.path == path) variant = f.variant;
       const bool local = results[j].error->kind() == ErrorKind::io;
-      throw with_context(*results[j].error,
-                         fmt::format("cannot {} '{}' of {}{}{}", local ? "store" : "download", path, repo.str(),
-                                     variant.empty() ? "" : fmt::format(" (variant {})", variant),
-                                     local ? " in the cache" : ""));
+      throw results[j].error->in_context(fmt::format("cannot {} '{}' of {}{}{}", local ? "store" : "download", path,
+                                                     repo.str(), variant.empty() ? "" : fmt::format(" (variant {})", variant),
+                                                     local ? " in the cache" : ""));
     }
 
     std::vector<std::string> actual(plan.files.size());

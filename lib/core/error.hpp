@@ -46,6 +46,19 @@ class Error : public std::runtime_error {
   Error& cause(std::string c) & { causes_.push_back(std::move(c)); return *this; }
   Error&& cause(std::string c) && { causes_.push_back(std::move(c)); return std::move(*this); }
 
+  // This error as seen one level up: MESSAGE, caused by this error's message and causes,
+  // with its hints and kind (so the exit code and the advice survive the rewording). The
+  // transport's retry markers ("transient", "permanent": see hub/http.hpp) are dropped: they
+  // are for the retry loop, not for the user.
+  Error in_context(std::string message) const {
+    Error out(kind_, std::move(message));
+    out.causes_.push_back(what());
+    for (const auto& c : causes_)
+      if (c != "transient" && c != "permanent") out.causes_.push_back(c);
+    out.hints_ = hints_;
+    return out;
+  }
+
  private:
   ErrorKind kind_;
   std::vector<std::string> hints_;

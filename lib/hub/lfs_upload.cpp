@@ -82,12 +82,7 @@ BodySource body_of(const PlannedAdd& a, std::uint64_t size, const FileReader* fi
 
 // Rewraps E (from a PUT or verify) so the message names the file; keeps kind, causes, hints.
 Error upload_error(const LfsObject& o, const Error& e) {
-  Error out(e.kind(), fmt::format("cannot upload {} ({} bytes) to LFS storage", paths_of(o), o.size));
-  out.cause(e.what());
-  for (const auto& c : e.causes())
-    if (c != "transient" && c != "permanent") out.cause(c);
-  for (const auto& h : e.hints()) out.hint(h);
-  return out;
+  return e.in_context(fmt::format("cannot upload {} ({} bytes) to LFS storage", paths_of(o), o.size));
 }
 
 }  // namespace

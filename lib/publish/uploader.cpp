@@ -94,11 +94,7 @@ std::string ensure_repo(const hub::HubClient& client, const UploadOptions& o, co
       }
       if (logged_in) throw Error(ErrorKind::forbidden, publishing_guidance(repo.str()));
     }
-    Error wrapped(e.kind(), "Cannot create repository");
-    wrapped.cause(e.what());
-    for (const auto& c : e.causes()) wrapped.cause(c);
-    for (const auto& h : e.hints()) wrapped.hint(h);
-    throw wrapped;
+    throw e.in_context("Cannot create repository");
   }
 }
 
@@ -113,13 +109,10 @@ bool ensure_branch(const hub::HubClient& client, const UploadOptions& o, const h
     // after a lost answer) or a concurrent creation from the same main; both are fine.
     client.create_branch(o.repo_type, repo, branch, std::nullopt, /*exist_ok=*/true);
   } catch (const Error& e) {
-    Error wrapped(e.kind(), o.create_pr ? fmt::format("Pull requests can only target an existing branch. Ask a "
-                                                      "maintainer of `{}` to create the branch `{}` first.",
-                                                      repo.str(), branch)
-                                        : fmt::format("Cannot create branch `{}`", branch));
-    wrapped.cause(e.what());
-    for (const auto& h : e.hints()) wrapped.hint(h);
-    throw wrapped;
+    throw e.in_context(o.create_pr ? fmt::format("Pull requests can only target an existing branch. Ask a "
+                                                 "maintainer of `{}` to create the branch `{}` first.",
+                                                 repo.str(), branch)
+                                   : fmt::format("Cannot create branch `{}`", branch));
   }
   return true;
 }
@@ -242,11 +235,7 @@ UploadOutcome upload(const hub::HubClient& client, const UploadOptions& o, const
       try {
         r = client.create_commit(o.repo_type, repo, pr_revision.value_or(branch), chunks[i], co);
       } catch (const Error& e) {
-        Error wrapped(e.kind(), fmt::format("Cannot create commit on branch `{}`", branch));
-        wrapped.cause(e.what());
-        for (const auto& c : e.causes()) wrapped.cause(c);
-        for (const auto& h : e.hints()) wrapped.hint(h);
-        throw wrapped;
+        throw e.in_context(fmt::format("Cannot create commit on branch `{}`", branch));
       }
       outcome.files_uploaded += r.files_uploaded_lfs + r.files_inline;
       outcome.files_unchanged += r.files_skipped;

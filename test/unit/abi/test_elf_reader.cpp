@@ -82,7 +82,9 @@ TEST_CASE("truncated ELF files are rejected with an offset, at every length", "[
   }
   CHECK(rejected > 100);
   // Analysis never throws: it reports.
-  const auto a = analyze_library(bytes.substr(0, 100), AbiOptions{find_manylinux_policy("manylinux_2_28")});
+  AbiOptions options;
+  options.manylinux = find_manylinux_policy("manylinux_2_28");
+  const auto a = analyze_library(bytes.substr(0, 100), options);
   REQUIRE(a.parse_error);
   CHECK(a.parse_error->find("past the end of the file") != std::string::npos);
 }

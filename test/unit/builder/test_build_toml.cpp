@@ -281,7 +281,7 @@ TEST_CASE("dotted versions compare and print like kernels-data's Version", "[bui
 TEST_CASE("a very long kernel name is an error, not a stack overflow", "[builder]") {
   // Found by the bad-input corpus: the name was checked with std::regex, whose matcher
   // recursed once per character (SIGSEGV at ~100k characters).
-  for (const std::string name : {std::string("a") + std::string(300000, 'b'), std::string(300000, 'b') + "-"}) {
+  for (const std::string& name : {std::string("a") + std::string(300000, 'b'), std::string(300000, 'b') + "-"}) {
     std::string text = kV5;
     text.replace(text.find("\"relu\""), 6, "\"" + name + "\"");
     try {
