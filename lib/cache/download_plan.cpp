@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cache/cache_layout.hpp"
+#include "cache/path_fold.hpp"
 #include "core/error.hpp"
 
 namespace kcpp::cache {
@@ -127,30 +128,39 @@ void check_tree_paths(const std::vector<hub::TreeEntry>& entries, const std::str
               "the Hub (or something between it and you) is broken or hostile");
   };
   std::set<std::string> files, dirs;
-  std::map<std::string, std::string> folded;  // ASCII-lower-cased path → the path first seen
+  // collision_key(path) → the path first seen with it (files and directories), and the same
+  // for files alone: names equal there are one name on macOS or Windows.
+  std::map<std::string, std::string> folded, folded_files;
   for (const auto& e : entries) {
     if (!is_safe_repo_path(e.path))
       throw Error(ErrorKind::parse,
                   fmt::format("the Hub lists an unsafe file path in {}: '{}'", repo_label, printable(e.path)))
           .hint("paths must be relative, without '.', '..' or empty components, backslashes or control characters; "
                 "refusing to write outside the cache");
+    const std::string key = collision_key(e.path);
     if (e.kind == hub::TreeEntry::Kind::directory) {
       dirs.insert(e.path);
     } else if (!files.insert(e.path).second) {
       throw refuse(fmt::format("the Hub lists the file '{}' twice in {}", e.path, repo_label));
+    } else {
+      folded_files.emplace(key, e.path);
     }
-    auto [it, fresh] = folded.emplace(lower(e.path), e.path);
+    auto [it, fresh] = folded.emplace(key, e.path);
     if (!fresh && it->second != e.path)
-      throw refuse(fmt::format("the Hub lists '{}' and '{}' in {}: names that collide on case-insensitive file systems",
+      throw refuse(fmt::format("the Hub lists '{}' and '{}' in {}: names that collide on file systems that ignore "
+                               "case or Unicode normalisation (macOS, Windows)",
                                it->second, e.path, repo_label));
   }
   for (const auto& f : files) {
     if (dirs.count(f))
       throw refuse(fmt::format("the Hub lists '{}' both as a file and as a directory in {}", f, repo_label));
-    for (auto slash = f.find('/'); slash != std::string::npos; slash = f.find('/', slash + 1))
-      if (files.count(f.substr(0, slash)))
-        throw refuse(fmt::format("the Hub lists '{}' as a file and '{}' inside it in {}", f.substr(0, slash), f,
-                                 repo_label));
+    // A file "inside" another file, also when the two differ only in case or normalisation.
+    // collision_key maps characters one by one and never touches '/', so the key of a
+    // prefix is the prefix of the key.
+    const std::string key = collision_key(f);
+    for (auto slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1))
+      if (auto it = folded_files.find(key.substr(0, slash)); it != folded_files.end())
+        throw refuse(fmt::format("the Hub lists '{}' as a file and '{}' inside it in {}", it->second, f, repo_label));
   }
 }
 

@@ -58,8 +58,9 @@ using versions::variant_dir_names;
 // Refuses (kcpp::Error(parse), naming REPO_LABEL and the paths) a listing that cannot be
 // laid out safely, whichever files a download selects from it: any entry with an unsafe
 // path (is_safe_repo_path: "..", absolute, backslash, NUL or other control characters), a
-// file listed twice, two paths equal but for ASCII case (one would overwrite the other on
-// macOS or Windows), or a file that is also a directory or lies "inside" another file.
+// file listed twice, two paths that collide on macOS or Windows (equal but for case or
+// Unicode normalisation: path_fold.hpp), or a file that is also a directory or lies
+// "inside" another file (also when they differ only that way).
 void check_tree_paths(const std::vector<hub::TreeEntry>& entries, const std::string& repo_label);
 
 // The files to fetch: every file entry matched by `build/<v>/*` for v in VARIANTS, or by

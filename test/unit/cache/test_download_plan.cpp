@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "cache/download_plan.hpp"
+#include "cache/path_fold.hpp"
 #include "core/error.hpp"
 
 using namespace kcpp;
@@ -136,9 +137,31 @@ TEST_CASE("listings that cannot be laid out safely are refused whatever is selec
   refused({ok, file("build/v/a\nb.py", B)}, "unsafe file path in org/k: 'build/v/a\\x0ab.py'");
   refused({ok, file("build/v/a\x7f.py", B)}, "unsafe file path");
   refused({ok, file("build/v/a.py", B)}, "lists the file 'build/v/a.py' twice");
-  refused({ok, file("build/v/A.py", B)}, "names that collide on case-insensitive file systems");
+  refused({ok, file("build/v/A.py", B)}, "names that collide on file systems that ignore case");
   refused({ok, file("build/v/a.py/x", B)}, "'build/v/a.py' as a file and 'build/v/a.py/x' inside it");
   refused({ok, dir("build/v/a.py")}, "both as a file and as a directory");
   // Ordinary directory entries are fine.
   CHECK(plan_download({ok, dir("build/v/sub"), file("build/v/sub/b.py", B)}, std::nullopt, "org/k").files.size() == 2);
+}
+
+TEST_CASE("names equal after Unicode normalisation or case folding collide", "[cache][reliability]") {
+  // Found while closing issue 7: only ASCII case was compared, so "café.py" precomposed
+  // (U+00E9) and decomposed (e + U+0301) — one file on macOS — were both published, and a
+  // file "B" with a file "b/x" passed the file-inside-a-file check.
+  using kcpp::cache::collision_key;
+  CHECK(collision_key("build/V/Caf\xc3\xa9.py") == "build/v/cafe.py");       // U+00E9
+  CHECK(collision_key("build/v/cafe\xcc\x81.py") == "build/v/cafe.py");      // e + U+0301
+  CHECK(collision_key("\xe1\xba\xa0") == "a");                              // U+1EA0 (Latin Ext. Additional)
+  CHECK(collision_key("\xce\xa9.py") == "\xce\xa9.py");                    // other scripts kept
+  CHECK(collision_key("a\xff\xc3") == "a\xff\xc3");                        // not UTF-8: bytes kept
+  CHECK(collision_key("\xed\xa0\x80") == "\xed\xa0\x80");                // a surrogate is not UTF-8
+
+  auto refused = [](std::vector<TreeEntry> t, const std::string& needle) {
+    INFO(needle);
+    CHECK_THROWS_WITH(plan_download(t, std::nullopt, "org/k"), Catch::Contains(needle));
+  };
+  refused({file("build/v/caf\xc3\xa9.py", A), file("build/v/cafe\xcc\x81.py", B)}, "Unicode normalisation");
+  refused({file("build/v/B", A), file("build/v/b/x.py", B)}, "'build/v/B' as a file and 'build/v/b/x.py' inside it");
+  refused({file("build/v/Layers", A), dir("build/v/layers")}, "collide");
+  CHECK(plan_download({file("build/v/a\xce\xa9.py", A), file("build/v/b.py", B)}, std::nullopt, "org/k").files.size() == 2);
 }
