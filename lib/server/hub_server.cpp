@@ -22,6 +22,7 @@
 #include "server/request_log.hpp"
 #include "server/router.hpp"
 #include "server/routes.hpp"
+#include "server/streamed_body.hpp"
 #include "server/worker_pool.hpp"
 
 namespace kcpp::server {
@@ -30,11 +31,11 @@ namespace {
 
 // httplib matches non-GET handlers with std::regex; this matches any path.
 constexpr const char* kAnyPath = R"([\s\S]*)";
-// Bodies are read by our own content receiver (see configure()), which caps them by who
-// sends them: authenticated writers (and LFS PUTs holding a valid upload ticket) may send
-// large LFS objects or commits with inline files; anyone else only small bodies, so an
-// anonymous client cannot make the server buffer gigabytes. httplib's own limit must admit
-// the larger of the two.
+// Bodies are read by our own content receiver (see configure()). LFS upload PUTs are streamed
+// to disk by their handler, bounded by their ticket's size (routes_write.cpp); every other
+// body is kept in memory, capped by who sends it: authenticated writers may send commits with
+// inline files, anyone else only small bodies, so an anonymous client cannot make the server
+// buffer gigabytes. httplib's own limit must admit the largest of these.
 constexpr std::size_t kMaxWriteBody = 4ull * 1024 * 1024 * 1024;
 constexpr std::size_t kMaxAnonymousBody = 1ull * 1024 * 1024;
 constexpr std::size_t kMaxRequestBody = kMaxWriteBody;
@@ -132,7 +133,9 @@ struct HubServer::Impl {
   }
 
   // Decides the request's fault (if any), answers it, then breaks the answer as the fault says.
-  void respond(const httplib::Request& req, httplib::Response& res, bool lfs_only) {
+  // BODY: the request body still on the wire (LFS upload PUTs), read by the handler; faults
+  // answered before the handler runs leave it unread, for the caller to drain.
+  void respond(const httplib::Request& req, httplib::Response& res, bool lfs_only, StreamedBody* body = nullptr) {
     std::string raw_path(http::target_path(req.target));
     std::optional<FaultSpec> fault;
     if (!faults.empty()) fault = faults.take(FaultRequest{req.method, raw_path, req.path});
@@ -147,7 +150,7 @@ struct HubServer::Impl {
       record_fault(*fault, req, raw_path);
       return;
     }
-    handle(req, res, raw_path, lfs_only);
+    handle(req, res, raw_path, lfs_only, body);
     if (fault && apply_response_fault(*fault, req, res)) record_fault(*fault, req, raw_path);
   }
 
@@ -156,7 +159,8 @@ struct HubServer::Impl {
     spdlog::debug("injecting fault {} into {} {}", fault.name(), req.method, log::redact(raw_path));
   }
 
-  void handle(const httplib::Request& req, httplib::Response& res, const std::string& raw_path, bool lfs_only) {
+  void handle(const httplib::Request& req, httplib::Response& res, const std::string& raw_path, bool lfs_only,
+              StreamedBody* body) {
     try {
       AuthState auth = tokens.classify(req.get_header_value("Authorization"));
       if (auth == AuthState::invalid) {
@@ -164,7 +168,7 @@ struct HubServer::Impl {
         return;
       }
       if (req.method != "GET" && req.method != "HEAD") {
-        dispatch_write(req, res, raw_path, auth, lfs_only);
+        dispatch_write(req, res, raw_path, auth, lfs_only, body);
         return;
       }
       dispatch(req, res, raw_path, auth, lfs_only);
@@ -220,22 +224,22 @@ struct HubServer::Impl {
     }
   }
 
-  // Whether REQ may carry a large body: a valid token, or an LFS upload PUT with its ticket.
+  // Whether REQ may have a large body kept in memory: only with a valid token.
   bool may_send_large_body(const httplib::Request& req) const {
-    if (tokens.classify(req.get_header_value("Authorization")) == AuthState::valid) return true;
-    if (req.method != "PUT") return false;
-    Route route = match_route(http::split_path(http::target_path(req.target)));
-    if (route.kind != Route::Kind::lfs_object) return false;
-    std::uint64_t size = 0;
-    auto v = req.get_param_value("size");
-    if (std::from_chars(v.data(), v.data() + v.size(), size).ec != std::errc()) return false;
-    return upload_tickets.check(req.get_param_value("ticket"), route.oid, size);
+    return tokens.classify(req.get_header_value("Authorization")) == AuthState::valid;
+  }
+
+  // The LFS upload PUT, whose body its handler streams to disk (on either listener: the LFS
+  // one answers 404 and drains it, rather than buffering it first).
+  static bool is_streamed_upload(const httplib::Request& req) {
+    return req.method == "PUT" &&
+           match_route(http::split_path(http::target_path(req.target))).kind == Route::Kind::lfs_object;
   }
 
   // POST/PUT/DELETE/...: the write API. Every write needs a configured bearer token, except
   // the LFS upload PUT, which carries a ticket from the batch answer (like a presigned URL).
   void dispatch_write(const httplib::Request& req, httplib::Response& res, const std::string& raw_path,
-                      AuthState auth, bool lfs_only) {
+                      AuthState auth, bool lfs_only, StreamedBody* body) {
     Route route = match_route(http::split_path(raw_path));
     if (lfs_only) route.kind = Route::Kind::unknown;
     std::vector<std::string> methods;
@@ -266,7 +270,8 @@ struct HubServer::Impl {
       return;
     }
     RequestContext ctx{req, res, *storage, base_url(req), lfs_base_url(req), raw_path};
-    WriteContext w{upload_tickets, options.root / "tmp"};
+    WriteContext w{upload_tickets};  // LFS bytes are staged in the store's own temp dir
+    w.body = body;
     if (route.kind == Route::Kind::lfs_object) {
       handle_lfs_upload(ctx, w, route.oid);
       return;
@@ -381,6 +386,12 @@ struct HubServer::Impl {
       if (req.is_multipart_form_data()) {
         reader([](const httplib::MultipartFormData&) { return true; }, [](const char*, std::size_t) { return true; });
         set_error(res, 415, "UnsupportedMediaType", "multipart bodies are not accepted");
+        return;
+      }
+      if (is_streamed_upload(req)) {
+        StreamedBody body(reader);
+        respond(req, res, lfs_only, &body);
+        body.drain();  // refused before it was read (no ticket, a fault, ...): dropped, not kept
         return;
       }
       std::size_t limit = may_send_large_body(req) ? kMaxWriteBody : kMaxAnonymousBody;

@@ -95,49 +95,88 @@ std::unique_ptr<LfsReader> FsLfsStore::open(std::string_view oid) const {
   return std::make_unique<FsLfsReader>(fd, static_cast<std::uint64_t>(st.st_size), path);
 }
 
+stdfs::path FsLfsStore::tmp_dir() const { return dir_ / "tmp"; }
+
+namespace {
+
+// FsLfsStore's upload: DIR/tmp/<random>.part, renamed to the object's path by publish().
+class FsLfsUpload final : public LfsUpload {
+ public:
+  explicit FsLfsUpload(const FsLfsStore& store) : store_(store) {
+    std::error_code ec;
+    stdfs::create_directories(store.tmp_dir(), ec);
+    tmp_ = store.tmp_dir() / (fs::random_hex(8) + ".part");
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw io_error("cannot create", tmp_, errno);
+  }
+  ~FsLfsUpload() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (!published_) ::unlink(tmp_.c_str());  // every path that did not publish: no leftovers
+  }
+  FsLfsUpload(const FsLfsUpload&) = delete;
+  FsLfsUpload& operator=(const FsLfsUpload&) = delete;
+
+  void write(const char* data, std::size_t len) override {
+    if (fd_ < 0 || pointer_) throw Error(ErrorKind::failure, "LFS upload written after it was finished");
+    hasher_.update(std::string_view(data, len));
+    write_all(fd_, data, len, tmp_);
+    size_ += len;
+  }
+
+  std::uint64_t size() const override { return size_; }
+
+  LfsPointer finish() override {
+    if (pointer_) return *pointer_;
+    if (::fsync(fd_) != 0) throw io_error("cannot flush", tmp_, errno);
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) throw io_error("cannot close", tmp_, errno);
+    pointer_ = LfsPointer{hasher_.finish_hex(), size_};
+    return *pointer_;
+  }
+
+  void publish() override {
+    LfsPointer p = finish();
+    auto final_path = store_.object_path(p.oid);
+    std::error_code ec;
+    stdfs::create_directories(final_path.parent_path(), ec);
+    if (store_.size_of(p.oid) == p.size) return;  // same content already stored: the destructor drops ours
+    if (::rename(tmp_.c_str(), final_path.c_str()) != 0)
+      throw io_error("cannot move LFS object into", final_path, errno);
+    published_ = true;
+  }
+
+ private:
+  const FsLfsStore& store_;
+  stdfs::path tmp_;
+  int fd_ = -1;
+  hash::Hasher hasher_{hash::Algorithm::sha256};
+  std::uint64_t size_ = 0;
+  std::optional<LfsPointer> pointer_;
+  bool published_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<LfsUpload> FsLfsStore::begin_upload() { return std::make_unique<FsLfsUpload>(*this); }
+
 LfsPointer FsLfsStore::put_file(const stdfs::path& src) {
   Fd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.fd < 0) throw io_error("cannot read", src, errno);
-
-  // The temp file lives inside the store so the final rename never crosses file systems.
-  auto tmp_dir = dir_ / "tmp";
-  std::error_code ec;
-  stdfs::create_directories(tmp_dir, ec);
-  auto tmp = tmp_dir / (fs::random_hex(8) + ".part");
-  Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (out.fd < 0) throw io_error("cannot create", tmp, errno);
-
-  try {
-    hash::Hasher hasher(hash::Algorithm::sha256);
-    std::uint64_t size = 0;
-    std::string buf(1 << 20, '\0');
-    for (;;) {
-      ssize_t n = ::read(in.fd, buf.data(), buf.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw io_error("cannot read", src, errno);
-      }
-      if (n == 0) break;
-      hasher.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-      write_all(out.fd, buf.data(), static_cast<std::size_t>(n), tmp);
-      size += static_cast<std::uint64_t>(n);
+  auto upload = begin_upload();
+  std::string buf(1 << 20, '\0');
+  for (;;) {
+    ssize_t n = ::read(in.fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw io_error("cannot read", src, errno);
     }
-    if (::fsync(out.fd) != 0) throw io_error("cannot flush", tmp, errno);
-    LfsPointer pointer{hasher.finish_hex(), size};
-
-    auto final_path = object_path(pointer.oid);
-    stdfs::create_directories(final_path.parent_path(), ec);
-    if (size_of(pointer.oid) == size) {
-      // Same content already stored (content-addressed): keep the existing object.
-      ::unlink(tmp.c_str());
-    } else if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-      throw io_error("cannot move LFS object into", final_path, errno);
-    }
-    return pointer;
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
+    if (n == 0) break;
+    upload->write(buf.data(), static_cast<std::size_t>(n));
   }
+  LfsPointer pointer = upload->finish();
+  upload->publish();
+  return pointer;
 }
 
 }  // namespace kcpp::server

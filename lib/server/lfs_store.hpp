@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "server/lfs_pointer.hpp"
@@ -25,6 +26,25 @@ class LfsReader {
   virtual std::size_t read_at(std::uint64_t offset, char* buf, std::size_t len) = 0;
 };
 
+// One object on its way into the store (see LfsStore::begin_upload). Bytes are appended to a
+// temp file on the store's own file system and hashed as they come, so a large upload never
+// sits in memory; only publish() makes them visible, by renaming the finished file under the
+// object's name. Destroyed without publish() (any failure path), the temp file is removed.
+class LfsUpload {
+ public:
+  virtual ~LfsUpload() = default;
+  // Appends LEN bytes. Throws kcpp::Error(io) when the write fails (disk full, ...).
+  virtual void write(const char* data, std::size_t len) = 0;
+  // Bytes written so far.
+  virtual std::uint64_t size() const = 0;
+  // Ends the writing (flushed to disk) and returns what was written: its sha256 and size.
+  // Nothing is visible in the store yet, so the caller can still refuse the content.
+  virtual LfsPointer finish() = 0;
+  // Moves the finished object into place atomically; when that object is already stored
+  // (content-addressed: same bytes), the existing one is kept and the temp file dropped.
+  virtual void publish() = 0;
+};
+
 class LfsStore {
  public:
   virtual ~LfsStore() = default;
@@ -35,6 +55,8 @@ class LfsStore {
   // Copies the file at SRC into the store, hashing while copying, and returns its pointer.
   // Idempotent: storing the same content twice keeps one object.
   virtual LfsPointer put_file(const std::filesystem::path& src) = 0;
+  // Starts writing a new object whose id is known only once its bytes are (see LfsUpload).
+  virtual std::unique_ptr<LfsUpload> begin_upload() = 0;
 };
 
 class FsLfsStore final : public LfsStore {
@@ -47,6 +69,10 @@ class FsLfsStore final : public LfsStore {
   std::optional<std::uint64_t> size_of(std::string_view oid) const override;
   std::unique_ptr<LfsReader> open(std::string_view oid) const override;
   LfsPointer put_file(const std::filesystem::path& src) override;
+  std::unique_ptr<LfsUpload> begin_upload() override;
+  // Where uploads are written before they are published (DIR/tmp: the same file system as
+  // the objects, so publishing is a rename).
+  std::filesystem::path tmp_dir() const;
 
  private:
   std::filesystem::path dir_;

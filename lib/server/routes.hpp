@@ -12,6 +12,7 @@
 
 #include "server/auth.hpp"
 #include "server/storage.hpp"
+#include "server/streamed_body.hpp"
 
 namespace kcpp::server {
 
@@ -63,8 +64,10 @@ class UploadTickets {
 
 struct WriteContext {
   UploadTickets& tickets;
-  std::filesystem::path tmp_dir;  // scratch space on the store's file system
   std::string user = "kernels-hub";  // namespace for repos created without an organization
+  // The request body still on the wire, for the handler that streams it (the LFS upload PUT);
+  // null for requests whose body httplib has already read into Request::body.
+  StreamedBody* body = nullptr;
 };
 
 void handle_create_repo(RequestContext& ctx, WriteContext& w);
@@ -73,6 +76,9 @@ void handle_preupload(RequestContext& ctx, const RepoId& repo, const std::string
 void handle_branch(RequestContext& ctx, const RepoId& repo, const std::string& branch);
 void handle_lfs_batch(RequestContext& ctx, WriteContext& w, const RepoId& repo);
 void handle_lfs_verify(RequestContext& ctx, const RepoId& repo);
+// Streams w.body into the LFS store (never whole in memory): the ticket and size from the URL
+// are checked before the first byte is read, the bytes are hashed on their way to a temp
+// file, and only content matching the oid and size is published under the oid.
 void handle_lfs_upload(RequestContext& ctx, WriteContext& w, const std::string& oid);
 
 }  // namespace kcpp::server

@@ -1,9 +1,11 @@
 // Write API handlers: create repo (E6), commit (E12), preupload (E9), branches (E7) and the
 // LFS basic transfer (E10: batch, PUT upload, verify). Shapes: /work/shared/spec/hub-api.md §2.
+#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+#include <charconv>
+#include <optional>
 
 #include "core/fs.hpp"
 #include "core/hash.hpp"
@@ -50,25 +52,45 @@ bool flag(const httplib::Request& req, const char* name) {
   return v == "1" || v == "true" || v == "True";
 }
 
-// Stores DATA as an LFS object (through a temp file on the store's file system).
-LfsPointer store_lfs_bytes(RepoStorage& storage, const std::filesystem::path& tmp_dir, const std::string& data) {
-  std::error_code ec;
-  std::filesystem::create_directories(tmp_dir, ec);
-  auto tmp = tmp_dir / (fs::random_hex(8) + ".upload");
-  try {
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(data.data(), static_cast<std::streamsize>(data.size()));
-      out.flush();
-      if (!out) throw Error(ErrorKind::io, "cannot write " + tmp.string());
-    }
-    auto pointer = storage.lfs().put_file(tmp);
-    std::filesystem::remove(tmp, ec);
-    return pointer;
-  } catch (...) {
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
+// Stores DATA (an inline commit file) as an LFS object, written straight into the store's
+// temp file and renamed into place.
+LfsPointer store_lfs_bytes(RepoStorage& storage, const std::string& data) {
+  auto upload = storage.lfs().begin_upload();
+  upload->write(data.data(), data.size());
+  LfsPointer pointer = upload->finish();
+  upload->publish();
+  return pointer;
+}
+
+// The upload URL's ?size=, as the batch endpoint wrote it.
+std::uint64_t upload_size_param(const httplib::Request& req) {
+  std::uint64_t size = 0;
+  auto v = req.get_param_value("size");
+  if (v.empty() || std::from_chars(v.data(), v.data() + v.size(), size).ec != std::errc())
+    throw usage_error("the upload URL needs ?size=");
+  return size;
+}
+
+// The announced Content-Length, when httplib will frame the body by it (a chunked body's
+// length is known only at its end).
+std::optional<std::uint64_t> content_length(const httplib::Request& req) {
+  if (strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0) return std::nullopt;
+  if (!req.has_header("Content-Length")) return std::nullopt;
+  auto v = req.get_header_value("Content-Length");
+  std::uint64_t n = 0;
+  if (std::from_chars(v.data(), v.data() + v.size(), n).ec != std::errc()) return std::nullopt;
+  return n;
+}
+
+void set_too_large(httplib::Response& res, std::uint64_t size) {
+  set_error(res, 413, "PayloadTooLarge",
+            "upload body larger than the " + std::to_string(size) + " bytes of its ticket");
+}
+
+// After a body that could not be read to its end the connection is out of step (or gone):
+// ask httplib to close it once the answer is written.
+void close_after_answer(const httplib::Request& req) {
+  const_cast<httplib::Request&>(req).set_header("Connection", "close");  // owned by httplib's loop
 }
 
 }  // namespace
@@ -151,7 +173,7 @@ void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, con
         // inlines files when no Xet transfer is offered) goes to LFS, so both paths give
         // the same trees.
         if (should_store_as_lfs(std::string_view(op.content).substr(0, kBinarySniffBytes), op.content.size()))
-          change.blob = format_lfs_pointer(store_lfs_bytes(ctx.storage, w.tmp_dir, op.content));
+          change.blob = format_lfs_pointer(store_lfs_bytes(ctx.storage, op.content));
         else
           change.blob = op.content;
         break;
@@ -360,24 +382,49 @@ void handle_lfs_verify(RequestContext& ctx, const RepoId&) {
 }
 
 void handle_lfs_upload(RequestContext& ctx, WriteContext& w, const std::string& oid) {
+  // Everything the URL and headers can tell is checked before a byte goes to disk: without a
+  // valid ticket nobody can make the server write anything (the body is then only drained,
+  // by the caller).
   if (!is_sha256_hex(oid)) throw usage_error("not an LFS object id: " + oid);
-  std::uint64_t size = 0;
-  try {
-    size = std::stoull(ctx.req.get_param_value("size"));
-  } catch (const std::exception&) {
-    throw usage_error("the upload URL needs ?size=");
-  }
-  std::string ticket = ctx.req.get_param_value("ticket");
-  if (!w.tickets.check(ticket, oid, size))
+  std::uint64_t size = upload_size_param(ctx.req);
+  if (!w.tickets.check(ctx.req.get_param_value("ticket"), oid, size))
     throw Error(ErrorKind::unauthorized, "no valid upload ticket for this object: ask the batch endpoint first");
-  const std::string& data = ctx.req.body;
-  if (data.size() != size)
-    throw usage_error("uploaded " + std::to_string(data.size()) + " bytes, expected " + std::to_string(size));
-  if (hash::sha256_hex(data) != oid) throw usage_error("uploaded content does not hash to " + oid);
-  if (ctx.storage.lfs().size_of(oid) != size) {
-    if (store_lfs_bytes(ctx.storage, w.tmp_dir, data).oid != oid)
-      throw Error(ErrorKind::failure, "stored object hash mismatch");
+  if (w.body == nullptr) throw Error(ErrorKind::failure, "LFS upload without a streamed body");
+  if (auto announced = content_length(ctx.req)) {
+    if (*announced > size) return set_too_large(ctx.res, size);
+    if (*announced < size)
+      throw usage_error("uploaded " + std::to_string(*announced) + " bytes, expected " + std::to_string(size));
   }
+
+  // The temp file goes with `upload` on every path that does not publish it (refused content,
+  // a client gone mid-body, a failed write, an exception).
+  auto upload = ctx.storage.lfs().begin_upload();
+  bool too_large = false;
+  std::optional<Error> write_error;
+  bool complete = w.body->read([&](const char* data, std::size_t len) {
+    if (upload->size() + len > size) {  // a chunked body can exceed the ticket: keep no more
+      too_large = true;
+      return false;
+    }
+    try {
+      upload->write(data, len);
+    } catch (const Error& e) {  // disk full, ...: keep no more, answer after the body is drained
+      write_error = e;
+      return false;
+    }
+    return true;
+  });
+  if (!complete) {
+    close_after_answer(ctx.req);
+    throw usage_error("the upload body could not be read to its end (" + std::to_string(w.body->received()) +
+                      " of " + std::to_string(size) + " bytes came)");
+  }
+  if (write_error) throw *write_error;
+  if (too_large) return set_too_large(ctx.res, size);
+  if (upload->size() != size)
+    throw usage_error("uploaded " + std::to_string(upload->size()) + " bytes, expected " + std::to_string(size));
+  if (upload->finish().oid != oid) throw usage_error("uploaded content does not hash to " + oid);
+  upload->publish();
   // The ticket stays valid (until evicted, see kMaxTickets), as a presigned URL stays valid
   // until it expires: a client whose answer was lost retries the same PUT and must succeed.
   ctx.res.status = 200;
