@@ -235,6 +235,7 @@ UPLOAD_SURVIVES = [
     "truncatex1:/api/repos/create",   # created, answer lost: the retry gets 409 = exists
     "503x1:/api/kernels/rel/up/refs",
     "stall=300x1:/api/kernels/rel/up/commit/",
+    "429=0x1:/api/kernels/rel/up/commit/",  # rate limited = refused before acting: sent again
 ]
 
 
@@ -264,7 +265,6 @@ def test_upload_survives_a_lost_branch_creation_answer(world, upload_world, tmp_
 
 
 @pytest.mark.parametrize("spec,applied", [("500x1:/api/kernels/rel/up/commit/v1", False),
-                                          ("429=0x1:/api/kernels/rel/up/commit/v1", False),
                                           ("resetx1:/api/kernels/rel/up/commit/v1", False),
                                           ("truncatex1:/api/kernels/rel/up/commit/v1", True)])
 def test_failed_commit_leaves_old_or_complete_head(world, upload_world, tmp_path, spec, applied):
