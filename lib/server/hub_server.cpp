@@ -41,6 +41,8 @@ constexpr std::size_t kMaxAnonymousBody = 1ull * 1024 * 1024;
 constexpr std::size_t kMaxRequestBody = kMaxWriteBody;
 // Connections served at once per listener; beyond that they wait for a worker.
 constexpr std::size_t kMaxWorkers = 1024;
+// Unfinished LFS uploads older than this are removed at start-up (see LfsStore).
+constexpr std::chrono::seconds kStaleUploadAge{3600};
 
 // Reason phrases for the errors httplib answers on its own (its table is not exported).
 std::string status_text(int status) {
@@ -114,6 +116,9 @@ struct HubServer::Impl {
         faults(options.faults, options.random_faults) {
     if (options.request_log) request_log = std::make_unique<RequestLog>(*options.request_log);
     if (options.fault_log) fault_log = std::make_unique<FaultLog>(*options.fault_log);
+    // Uploads cut by a crash of an earlier run would otherwise stay on disk for ever.
+    if (auto n = storage->lfs().remove_stale_uploads(kStaleUploadAge))
+      spdlog::info("removed {} unfinished LFS upload(s) older than {} s from an earlier run", n, kStaleUploadAge.count());
   }
 
   // The base URL as the client addressed us, so redirects and Link headers work through

@@ -97,6 +97,19 @@ std::unique_ptr<LfsReader> FsLfsStore::open(std::string_view oid) const {
 
 stdfs::path FsLfsStore::tmp_dir() const { return dir_ / "tmp"; }
 
+std::size_t FsLfsStore::remove_stale_uploads(std::chrono::seconds older_than) {
+  std::error_code ec;
+  const auto cutoff = stdfs::file_time_type::clock::now() - older_than;
+  std::size_t removed = 0;
+  for (stdfs::directory_iterator it(tmp_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    const auto& path = it->path();
+    if (path.extension() != ".part" || !it->is_regular_file(ec)) continue;
+    const auto written = stdfs::last_write_time(path, ec);
+    if (!ec && written < cutoff && stdfs::remove(path, ec)) ++removed;
+  }
+  return removed;
+}
+
 namespace {
 
 // FsLfsStore's upload: DIR/tmp/<random>.part, renamed to the object's path by publish().

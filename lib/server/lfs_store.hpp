@@ -6,6 +6,7 @@
 // mirror backend implements the same interface. Objects are immutable: writers stream into a
 // temp file and rename it into place, so readers never see a partial object.
 #include <cstdint>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -57,6 +58,10 @@ class LfsStore {
   virtual LfsPointer put_file(const std::filesystem::path& src) = 0;
   // Starts writing a new object whose id is known only once its bytes are (see LfsUpload).
   virtual std::unique_ptr<LfsUpload> begin_upload() = 0;
+  // Removes uploads left unfinished by a process that died (killed mid-upload, power loss)
+  // and last written more than OLDER_THAN ago; returns how many. Younger ones may belong to a
+  // live writer (`kernels-hub commit` next to a running server) and are kept.
+  virtual std::size_t remove_stale_uploads(std::chrono::seconds older_than) = 0;
 };
 
 class FsLfsStore final : public LfsStore {
@@ -70,6 +75,7 @@ class FsLfsStore final : public LfsStore {
   std::unique_ptr<LfsReader> open(std::string_view oid) const override;
   LfsPointer put_file(const std::filesystem::path& src) override;
   std::unique_ptr<LfsUpload> begin_upload() override;
+  std::size_t remove_stale_uploads(std::chrono::seconds older_than) override;
   // Where uploads are written before they are published (DIR/tmp: the same file system as
   // the objects, so publishing is a rename).
   std::filesystem::path tmp_dir() const;

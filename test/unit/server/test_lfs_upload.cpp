@@ -83,3 +83,24 @@ TEST_CASE("LfsUpload of an object already stored keeps the stored one", "[server
   CHECK(store.size_of(hash::sha256_hex(content)) == content.size());
   CHECK(files_in(store.tmp_dir()) == 0);
 }
+
+TEST_CASE("unfinished uploads of a dead process are removed once old, live ones are kept", "[server][lfs]") {
+  fs::TempDir dir;
+  FsLfsStore store(dir.path() / "lfs");
+  std::filesystem::create_directories(store.tmp_dir());
+  // What a SIGKILLed server leaves behind: a .part file that no LfsUpload owns any more.
+  const auto dead = store.tmp_dir() / "0123456789abcdef.part";
+  fs::atomic_write(dead, "half an object");
+  std::filesystem::last_write_time(dead, std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+  const auto other = store.tmp_dir() / "notes.txt";  // not ours: never touched
+  fs::atomic_write(other, "x");
+  std::filesystem::last_write_time(other, std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
+  auto live = store.begin_upload();
+  live->write("abc", 3);
+
+  CHECK(store.remove_stale_uploads(std::chrono::hours(1)) == 1);
+  CHECK_FALSE(std::filesystem::exists(dead));
+  CHECK(std::filesystem::exists(other));
+  CHECK(files_in(store.tmp_dir()) == 2);  // the live upload's file and notes.txt
+  CHECK(store.remove_stale_uploads(std::chrono::hours(1)) == 0);
+}
