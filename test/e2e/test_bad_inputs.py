@@ -6,13 +6,12 @@ numbers, invalid UTF-8, NUL bytes, BOMs, duplicate keys, very long values, …).
 Each run must end with exit status 1 or 2 — never a signal, never an abort or a sanitizer
 report, never a hang (every run has a timeout) — and print an `error:` line that names the
 file (with LINE:COL where the format has positions) or the Hub endpoint. Hub answers come
-from BadFront, a small HTTP front for a real kernels-hub that forwards everything except the
-answer being corrupted. The inputs tried are counted and written to
+from EvilFront (test/support/evil_hub.py), an HTTP front for a real kernels-hub that
+forwards everything except the answer being corrupted (its `rule` hook). The inputs tried are counted and written to
 $KCPP_BIN_DIR/bad-inputs-report.json (the figure in README "Tests")."""
 from __future__ import annotations
 
 import collections
-import http.client
 import json
 import os
 import random
@@ -20,16 +19,14 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
+from evil_hub import EvilFront  # noqa: E402
 from hub import Hub, write_tree  # noqa: E402
 from kcpp import BIN_DIR, base_env, binary  # noqa: E402
 from lock_support import metadata_json, write_kernel_repo  # noqa: E402
@@ -132,85 +129,13 @@ def mutations(valid: bytes, seed: int) -> list[tuple[str, bytes]]:
     return out
 
 
-# ---- BadFront: a real kernels-hub behind a front that corrupts chosen answers ----------------
-
-_SKIP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
-
-
-class BadFront:
-    """Forwards to UPSTREAM unless `rule(method, path)` returns (status, headers, body) —
-    body None means: stall (send headers, then nothing) for `stall_s`."""
-
-    def __init__(self, upstream: str):
-        u = urlparse(upstream)
-        self.host, self.port = u.hostname, u.port
-        self.rule = None
-        self.stall_s = 5.0
-        self.url = ""
-
-    def __enter__(self):
-        front = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def _handle(self, method):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                answer = front.rule(method, self.path) if front.rule else None
-                if answer is None:
-                    conn = http.client.HTTPConnection(front.host, front.port, timeout=30)
-                    headers = {k: v for k, v in self.headers.items() if k.lower() not in _SKIP}
-                    conn.request(method, self.path, body=body, headers=headers)
-                    r = conn.getresponse()
-                    data = r.read()
-                    status, hdrs = r.status, [(k, v) for k, v in r.getheaders()]
-                    conn.close()
-                else:
-                    status, hdrs, data = answer
-                self.send_response(status)
-                for k, v in hdrs:
-                    if k.lower() not in _SKIP:
-                        self.send_header(k, v)
-                if data is None:  # stall: promise a body, never send it
-                    self.send_header("Content-Length", "100")
-                    self.end_headers()
-                    self.wfile.flush()
-                    time.sleep(front.stall_s)
-                    self.close_connection = True
-                    return
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if method != "HEAD":
-                    self.wfile.write(data)
-
-            def do_GET(self):
-                self._handle("GET")
-
-            def do_HEAD(self):
-                self._handle("HEAD")
-
-            def do_POST(self):
-                self._handle("POST")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+# ---- a real kernels-hub behind a front that corrupts chosen answers ---------------------------
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("bad-inputs")
-    with Hub(root=root / "hub") as hub, BadFront(hub.url) as front:
+    with Hub(root=root / "hub") as hub, EvilFront(hub.url) as front:
         shas = {}
         shas["relu"] = hub.commit("org/relu", write_kernel_repo(root / "relu", "relu", VARIANTS), branch="v1")
         # kernel-status.toml is not read by kernels 0.17.2 (no redirects): malformed ones change nothing.

@@ -7,13 +7,13 @@
 // std::regex's recursive matcher).
 #include <cstddef>
 #include <cstdint>
-#include <regex>
 #include <string>
 #include <string_view>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "fuzz_common.hpp"
+#include "../unit/support/regex_oracles.hpp"
 #include "hub/commit_payload.hpp"
 #include "hub/errors.hpp"
 #include "hub/http.hpp"
@@ -36,27 +36,8 @@ void expect_error_only(F&& f) {
   }
 }
 
-// The patterns the scanners replaced (lib/core/log.cpp, lib/hub/http.cpp before).
-std::string regex_redact(const std::string& text) {
-  static const std::regex bearer(R"((Bearer\s+)[^\s"']+)", std::regex::icase);
-  static const std::regex hf_token(R"(hf_[A-Za-z0-9]{6,})");
-  static const std::regex signature(
-      R"(([?&](X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|token|ticket)=)[^&\s]+)",
-      std::regex::icase);
-  std::string s = std::regex_replace(text, bearer, "$1***");
-  s = std::regex_replace(s, hf_token, "hf_***");
-  return std::regex_replace(s, signature, "$1***");
-}
-
-std::optional<std::string> regex_link_next(const std::string& s) {
-  static const std::regex part(R"re(<([^>]*)>\s*((?:;\s*[^;,]*)*))re");
-  static const std::regex rel_next(R"re(;\s*rel\s*=\s*"?next"?)re", std::regex::icase);
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), part); it != std::sregex_iterator(); ++it) {
-    std::string params = (*it)[2];
-    if (std::regex_search(params, rel_next)) return (*it)[1].str();
-  }
-  return std::nullopt;
-}
+using test::regex_link_next;
+using test::regex_redact;
 
 }  // namespace
 

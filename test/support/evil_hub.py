@@ -12,13 +12,17 @@ Hooks (all optional):
   (Content-Length follows the new body);
 * redirect(method, path) -> URL or None: answer 302 to URL instead of forwarding;
 * echo_auth: answer every request that carries Authorization with a 401 whose
-  X-Error-Message and JSON body quote the bare token (a server that leaks what it was sent).
+  X-Error-Message and JSON body quote the bare token (a server that leaks what it was sent);
+* rule(method, path) -> (status, headers, body) or None: answer with that instead of
+  forwarding (path with its query); body None means stall: promise 100 bytes, send none,
+  close after `stall_s` seconds. Assignable while the front runs (`front.rule = ...`).
 """
 from __future__ import annotations
 
 import http.client
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
@@ -27,11 +31,12 @@ _SKIP = {"connection", "keep-alive", "transfer-encoding", "content-length", "hos
 
 class EvilFront:
     def __init__(self, hub_url: str, tree_rewrite=None, body_rewrite=None, redirect=None, echo_auth=False,
-                 host: str = "127.0.0.1"):
+                 host: str = "127.0.0.1", rule=None, stall_s: float = 5.0):
         u = urlparse(hub_url)
         self.upstream_host, self.upstream_port = u.hostname, u.port
         self.tree_rewrite, self.body_rewrite, self.redirect = tree_rewrite, body_rewrite, redirect
         self.echo_auth = echo_auth
+        self.rule, self.stall_s = rule, stall_s
         self.host = host
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.url = ""
@@ -66,6 +71,21 @@ class EvilFront:
                     msg = f"token '{auth.split()[-1]}' is not valid here"  # the bare token, no "Bearer"
                     return self._send(401, [("X-Error-Message", msg), ("Content-Type", "application/json")],
                                       json.dumps({"error": msg}).encode(), head)
+                answer = front.rule(method, self.path) if front.rule else None
+                if answer is not None:
+                    status, answer_headers, data = answer
+                    if data is None:  # stall: promise a body, never send it
+                        self.send_response(status)
+                        for k, v in answer_headers:
+                            if k.lower() not in _SKIP:
+                                self.send_header(k, v)
+                        self.send_header("Content-Length", "100")
+                        self.end_headers()
+                        self.wfile.flush()
+                        time.sleep(front.stall_s)
+                        self.close_connection = True
+                        return
+                    return self._send(status, answer_headers, data, head)
                 if front.redirect:
                     to = front.redirect(method, self.path)
                     if to:

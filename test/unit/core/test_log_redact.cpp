@@ -3,27 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <random>
-#include <regex>
 #include <string>
 
 #include "core/log.hpp"
+#include "../support/regex_oracles.hpp"
 
 using kcpp::log::redact;
-
-namespace {
-
-std::string regex_redact(const std::string& text) {
-  static const std::regex bearer(R"((Bearer\s+)[^\s"']+)", std::regex::icase);
-  static const std::regex hf_token(R"(hf_[A-Za-z0-9]{6,})");
-  static const std::regex signature(
-      R"(([?&](X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|token|ticket)=)[^&\s]+)",
-      std::regex::icase);
-  std::string s = std::regex_replace(text, bearer, "$1***");
-  s = std::regex_replace(s, hf_token, "hf_***");
-  return std::regex_replace(s, signature, "$1***");
-}
-
-}  // namespace
+using kcpp::test::regex_redact;
 
 TEST_CASE("redact hides tokens and signatures", "[core][redact]") {
   CHECK(redact("Authorization: Bearer hf_abcdefghij") == "Authorization: Bearer ***");
