@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 
 namespace kcpp::bench {
 
@@ -17,11 +18,16 @@ namespace {
 
 std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
 
-std::uint64_t mix(std::uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+using hash::splitmix64;  // seeds per op, dtype, workload and buffer set
+
+// Adds one compare() of ELEMENTS outputs to V (counts add up, maxima over all of them).
+void add_comparison(Verification& v, const device::CompareResult& r, std::uint64_t elements) {
+  v.elements += elements;
+  v.mismatches += r.mismatches;
+  v.nonfinite += r.nonfinite;
+  v.max_abs = std::max(v.max_abs, r.max_abs);
+  v.max_rel = std::max(v.max_rel, r.max_rel);
+  v.worst = std::max(v.worst, r.worst);
 }
 
 std::vector<std::int64_t> contiguous_strides(const std::vector<std::int64_t>& shape) {
@@ -116,8 +122,9 @@ class CaseRunner {
       for (int k = 0; k < sets; ++k)
         device::fill_uniform(
             b.in(k), dt, p.in_elems,
-            mix(seed_ ^ mix((static_cast<std::uint64_t>(op_index) << 48) ^ (static_cast<std::uint64_t>(dt) << 40) ^
-                            (workload_index << 32) ^ static_cast<std::uint64_t>(k))),
+            splitmix64(seed_ ^ splitmix64((static_cast<std::uint64_t>(op_index) << 48) ^
+                                          (static_cast<std::uint64_t>(dt) << 40) ^ (workload_index << 32) ^
+                                          static_cast<std::uint64_t>(k))),
             -6.0f, 6.0f, s_);
       device::synchronize(s_);
     } catch (const device::CudaError& e) {
@@ -184,12 +191,7 @@ class CaseRunner {
           }
           device::synchronize(s_);
           const auto r = device::compare(dt, b.out(k), b.ref_out.get(), p.out_elems, tol.rtol, tol.atol, s_);
-          v.elements += p.out_elems;
-          v.mismatches += r.mismatches;
-          v.nonfinite += r.nonfinite;
-          v.max_abs = std::max(v.max_abs, r.max_abs);
-          v.max_rel = std::max(v.max_rel, r.max_rel);
-          v.worst = std::max(v.worst, r.worst);
+          add_comparison(v, r, p.out_elems);
           if (r.first_index >= 0 && !v.first) {
             Mismatch m;
             m.index = static_cast<std::uint64_t>(r.first_index);
@@ -227,12 +229,7 @@ class CaseRunner {
               device::compare(dt, torch_->data_ptr(prod.get()), b.ref_out.get(), p.out_elems, tol.rtol, tol.atol, s_);
           Verification v;
           v.tol = tol;
-          v.elements = p.out_elems;
-          v.mismatches = r.mismatches;
-          v.nonfinite = r.nonfinite;
-          v.max_abs = r.max_abs;
-          v.max_rel = r.max_rel;
-          v.worst = r.worst;
+          add_comparison(v, r, p.out_elems);
           c.eager_verification = v;
           if (!k_ && r.mismatches) c.status = CaseStatus::fail;
         }

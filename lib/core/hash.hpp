@@ -1,5 +1,6 @@
 #pragma once
 // Streaming SHA-256 / SHA-1 over OpenSSL EVP, and git object ids.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,5 +32,15 @@ std::string git_blob_id(std::string_view content);
 std::string to_hex(std::string_view raw);
 // Hex → raw bytes; throws kcpp::Error(parse) on a non-hex string.
 std::string from_hex(std::string_view hex);
+
+// splitmix64's finaliser: a well-mixed 64-bit value from any input (seeded, reproducible
+// decisions: benchmark data, random fault injection). Not cryptographic. lib/bench/cuda has
+// a __device__ twin (mix64) that nvcc code cannot take from here.
+constexpr std::uint64_t splitmix64(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
 
 }  // namespace kcpp::hash

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 
 namespace kcpp::server {
 
@@ -97,13 +98,7 @@ FaultSpec parse_rule(std::string_view text, bool status_only) {
   return spec;
 }
 
-// splitmix64: a well-mixed 64-bit value from any input (the random mode's decisions).
-std::uint64_t mix(std::uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+using hash::splitmix64;
 
 std::uint64_t fnv1a(std::string_view s) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -231,7 +226,7 @@ std::optional<FaultSpec> FaultInjector::take_random(const FaultRequest& request)
   if (random_->count && random_fired_ >= *random_->count) return std::nullopt;
   std::string key = std::string(request.method) + " " + std::string(request.path);
   std::uint64_t occurrence = seen_[key]++;
-  std::uint64_t h = mix(random_->seed ^ mix(fnv1a(key) ^ mix(occurrence)));
+  std::uint64_t h = splitmix64(random_->seed ^ splitmix64(fnv1a(key) ^ splitmix64(occurrence)));
   double u = static_cast<double>(h >> 11) * 0x1.0p-53;  // uniform in [0, 1)
   if (u >= random_->rate) return std::nullopt;
   std::vector<const FaultSpec*> eligible;
@@ -239,7 +234,7 @@ std::optional<FaultSpec> FaultInjector::take_random(const FaultRequest& request)
     if (fault_applies(k.kind, request)) eligible.push_back(&k);
   if (eligible.empty()) return std::nullopt;
   ++random_fired_;
-  return *eligible[mix(h) % eligible.size()];
+  return *eligible[splitmix64(h) % eligible.size()];
 }
 
 }  // namespace kcpp::server
