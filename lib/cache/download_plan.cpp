@@ -9,6 +9,7 @@
 #include "cache/cache_layout.hpp"
 #include "cache/path_fold.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 namespace kcpp::cache {
 
@@ -47,19 +48,6 @@ bool is_hex(std::string_view s, std::size_t len) {
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// PATH with control characters shown as \xNN, so an error line stays one line.
-std::string printable(std::string_view path) {
-  std::string out;
-  for (char c : path) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)
-      out += fmt::format("\\x{:02x}", u);
-    else
-      out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -134,7 +122,7 @@ void check_tree_paths(const std::vector<hub::TreeEntry>& entries, const std::str
   for (const auto& e : entries) {
     if (!is_safe_repo_path(e.path))
       throw Error(ErrorKind::parse,
-                  fmt::format("the Hub lists an unsafe file path in {}: '{}'", repo_label, printable(e.path)))
+                  fmt::format("the Hub lists an unsafe file path in {}: '{}'", repo_label, log::escape_controls(e.path)))
           .hint("paths must be relative, without '.', '..' or empty components, backslashes or control characters; "
                 "refusing to write outside the cache");
     const std::string key = collision_key(e.path);

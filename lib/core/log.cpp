@@ -1,6 +1,7 @@
 #include "core/log.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <fmt/core.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -114,6 +115,19 @@ void add_secret(std::string_view secret) {
   std::lock_guard<std::mutex> lock(secrets_mu);
   auto& list = secrets();
   if (std::find(list.begin(), list.end(), secret) == list.end()) list.emplace_back(secret);
+}
+
+std::string escape_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
 }
 
 std::string redact(std::string_view text) {

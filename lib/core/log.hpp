@@ -18,6 +18,10 @@ std::string redact(std::string_view text);
 // it. Thread-safe; secrets shorter than 4 characters are ignored (they would mask ordinary text).
 void add_secret(std::string_view secret);
 
+// TEXT with control characters (below 0x20, and 0x7f) shown as \xNN: text from a file or a
+// server put into a message stays on one line and cannot drive the terminal.
+std::string escape_controls(std::string_view text);
+
 // Whether colour should be used on this stream (isatty and NO_COLOR unset).
 bool use_color(int fd);
 

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 namespace kcpp::hub {
 
@@ -61,12 +62,7 @@ std::string shown_repo_id(std::string_view s) {
     while (!head.empty() && (static_cast<unsigned char>(head.back()) & 0xC0) == 0x80) head.remove_suffix(1);
     if (!head.empty() && static_cast<unsigned char>(head.back()) >= 0xC0) head.remove_suffix(1);
   }
-  std::string out;
-  for (char c : head) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-    else out += c;
-  }
+  std::string out = log::escape_controls(head);
   if (head.size() < s.size()) out += fmt::format("… ({} bytes)", s.size());
   return out;
 }
