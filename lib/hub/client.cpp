@@ -149,17 +149,16 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
       }
       failure = e.what();
     }
-    double delay = backoff_delay_s(policy, attempt, retry_after, jitter(rng));
-    if (slept + delay > policy.max_total_s) delay = std::max(0.0, policy.max_total_s - slept);
-    if (delay <= 0 && slept >= policy.max_total_s) {
+    const auto delay = budgeted_delay_s(policy, slept, backoff_delay_s(policy, attempt, retry_after, jitter(rng)));
+    if (!delay) {
       throw Error(ErrorKind::network, fmt::format("giving up on the Hub at {} after {} attempts",
                                                   settings_.endpoint, attempt))
           .cause(failure);
     }
     spdlog::warn("{} (attempt {}/{}), retrying in {:.1f}s", log::redact(failure), attempt, policy.max_retries + 1,
-                 delay);
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-    slept += delay;
+                 *delay);
+    std::this_thread::sleep_for(std::chrono::duration<double>(*delay));
+    slept += *delay;
   }
 }
 
@@ -233,16 +232,16 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
   std::uint64_t position = offset;
   int failures = 0;
   double slept = 0;  // waiting since the last byte arrived, bounded like send()'s (max_total_s)
-  auto pause = [&](double delay, const std::string& failure) {
+  auto pause = [&](double wanted, const std::string& failure) {
     // A Retry-After of hours (a misconfigured or hostile server) must not hang a download.
-    delay = std::min(delay, std::max(0.0, settings_.retry.max_total_s - slept));
-    if (delay <= 0 && slept >= settings_.retry.max_total_s)
+    const auto delay = budgeted_delay_s(settings_.retry, slept, wanted);
+    if (!delay)
       throw Error(ErrorKind::network, fmt::format("giving up on '{}' from {} after waiting {:.0f}s for the Hub", path,
                                                   repo.str(), slept))
           .cause(failure)
           .hint("the Hub keeps failing or asks to wait longer than kernels waits; retry later");
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-    slept += delay;
+    std::this_thread::sleep_for(std::chrono::duration<double>(*delay));
+    slept += *delay;
   };
   while (meta.size == 0 || position < meta.size) {
     HttpRequest req;

@@ -260,6 +260,12 @@ double backoff_delay_s(const RetryPolicy& p, int attempt, std::optional<double> 
   return d * (0.75 + 0.5 * std::clamp(jitter01, 0.0, 1.0));
 }
 
+std::optional<double> budgeted_delay_s(const RetryPolicy& p, double slept, double delay) {
+  delay = std::min(delay, std::max(0.0, p.max_total_s - slept));
+  if (delay <= 0 && slept >= p.max_total_s) return std::nullopt;
+  return delay;
+}
+
 namespace {
 
 bool link_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }

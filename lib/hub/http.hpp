@@ -105,6 +105,9 @@ std::optional<double> parse_retry_after(std::string_view value);
 // huggingface_hub), else exponential base·2^(attempt-1) capped at max_delay, scaled by a
 // jitter factor in [0.75, 1.25] from jitter01 ∈ [0, 1).
 double backoff_delay_s(const RetryPolicy& p, int attempt, std::optional<double> retry_after, double jitter01);
+// DELAY shortened so that all waits of one operation stay within P.max_total_s, given SLEPT
+// seconds already waited; nullopt once that budget is used up (the caller gives up).
+std::optional<double> budgeted_delay_s(const RetryPolicy& p, double slept, double delay);
 
 // Next-page URL from an RFC 5988 Link header (rel="next"), if any.
 std::optional<std::string> parse_link_next(std::string_view link_header);

@@ -36,6 +36,16 @@ TEST_CASE("backoff doubles, is capped, jittered, and honours Retry-After", "[hub
   CHECK(backoff_delay_s(p, 4, 5.0, 0.3) == Approx(6.0));
 }
 
+TEST_CASE("waits are cut to the policy's total budget, then refused", "[hub][retry]") {
+  RetryPolicy p;
+  p.max_total_s = 30;
+  CHECK(budgeted_delay_s(p, 0, 2.0) == Approx(2.0));
+  CHECK(budgeted_delay_s(p, 29, 3600.0) == Approx(1.0));  // an hours-long Retry-After is cut
+  CHECK(budgeted_delay_s(p, 10, 0.0) == Approx(0.0));     // Retry-After: 0 within the budget
+  CHECK_FALSE(budgeted_delay_s(p, 30, 1.0));
+  CHECK_FALSE(budgeted_delay_s(p, 31, 0.0));
+}
+
 TEST_CASE("Link rel=next is followed verbatim", "[hub][http]") {
   CHECK(parse_link_next(R"(<https://h/api/x?cursor=abc&limit=2>; rel="next")") == "https://h/api/x?cursor=abc&limit=2");
   CHECK(parse_link_next(R"(<https://h/p1>; rel="prev", <https://h/p3>; rel="next")") == "https://h/p3");
