@@ -16,7 +16,6 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from evil_hub import EvilFront  # noqa: E402
-from hub import Hub, write_tree  # noqa: E402
+from hub import Hub  # noqa: E402
 from kcpp import BIN_DIR, base_env, binary  # noqa: E402
 from lock_support import metadata_json, write_kernel_repo  # noqa: E402
 

@@ -6,11 +6,8 @@ called for fp32/fp16/bf16 and compared with torch's own activation functions.
 Skipped where there is no real torch with CUDA (CI, developer machines)."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,20 +15,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
+from activation_build import needs_cuda_torch  # noqa: E402
 from hub import Hub  # noqa: E402
 from kcpp import SOURCE_DIR, base_env, binary, ours, run  # noqa: E402
 from lock_support import TrustFront  # noqa: E402
 
 
-def _has_cuda_torch() -> bool:
-    if importlib.util.find_spec("torch") is None:
-        return False
-    import torch
-
-    return torch.cuda.is_available()
-
-
-pytestmark = pytest.mark.skipif(not _has_cuda_torch(), reason="needs torch with a CUDA GPU (run on the GPU machine)")
+pytestmark = needs_cuda_torch
 
 TOKEN = "kcpp-gpu-write-token"
 REPO = "kernels-cpp/activation"

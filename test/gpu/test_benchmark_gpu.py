@@ -13,7 +13,6 @@ torch.ops.<metadata id>.<op>, checks every output element against our reference 
 Skipped where there is no real torch with CUDA. KCPP_GPU_OUT (a directory) receives the reports."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -23,21 +22,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from activation_build import builder_env, copy_activation, finish_build, start_build  # noqa: E402
+from activation_build import builder_env, copy_activation, finish_build, needs_cuda_torch, start_build  # noqa: E402
 from hub import Hub  # noqa: E402
 from kcpp import base_env, binary, ours, run  # noqa: E402
 from lock_support import TrustFront  # noqa: E402
 
 
-def _has_cuda_torch() -> bool:
-    if importlib.util.find_spec("torch") is None:
-        return False
-    import torch
-
-    return torch.cuda.is_available()
-
-
-pytestmark = pytest.mark.skipif(not _has_cuda_torch(), reason="needs torch with a CUDA GPU (run on the GPU machine)")
+pytestmark = needs_cuda_torch
 
 TOKEN = "kcpp-gpu-write-token"
 REPO = "kernels-cpp/activation"

@@ -4,7 +4,6 @@ in the cache. Every case is refused, nothing of the kernel is published, and not
 outside the cache (a canary directory next to it is compared before and after)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys

@@ -8,12 +8,28 @@ bug, an op removed) to show that a check catches it.
 """
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kcpp import SOURCE_DIR, binary
+
+
+def has_cuda_torch() -> bool:
+    """Whether the Python running the tests has torch with a usable CUDA GPU."""
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+# `pytestmark = needs_cuda_torch` in tests of the compiled kernel.
+needs_cuda_torch = pytest.mark.skipif(not has_cuda_torch(), reason="needs torch with a CUDA GPU (run on the GPU machine)")
 
 
 def copy_activation(dest: Path, edits: dict[str, list[tuple[str, str]]] | None = None,
