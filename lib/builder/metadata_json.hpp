@@ -41,9 +41,6 @@ ordered_json digest_of(const std::filesystem::path& variant_dir);
 // METADATA with `digest` set, placed before `provenance` as upstream's struct orders it.
 ordered_json with_digest(const ordered_json& metadata, ordered_json digest);
 
-// Standard base64 with padding.
-std::string base64(std::string_view bytes);
-
 // serde_json pretty form (no trailing newline).
 std::string render_metadata(const ordered_json& metadata);
 

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/log.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // Pure pieces of the write protocol (hub-api.md E9, E10, E12), unit-tested without a
-// server: NDJSON commit lines, base64, repo path checks, LFS href rewriting and the pull
+// server: NDJSON commit lines, repo path checks, LFS href rewriting and the pull
 // request number in a commit answer.
 #include <cstdint>
 #include <optional>
@@ -8,9 +8,6 @@
 #include <string_view>
 
 namespace kcpp::hub {
-
-// RFC 4648 base64 with padding.
-std::string base64_encode(std::string_view bytes);
 
 // One NDJSON line each, "\n"-terminated (hub-api.md E12). The header must come first.
 std::string ndjson_header(const std::string& summary, const std::string& description,

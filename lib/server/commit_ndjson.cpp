@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "server/lfs_pointer.hpp"
 
@@ -29,39 +30,6 @@ void check_repo_path(std::string_view path) {
     if (part == ".git") throw bad("'.git' component");
     pos = slash + 1;
   }
-}
-
-std::string base64_decode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  std::uint32_t acc = 0;
-  int bits = 0, pad = 0;
-  for (char c : in) {
-    if (c == '\n' || c == '\r') continue;
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    if (pad) throw Error(ErrorKind::parse, "invalid base64: data after '='");
-    int v = value(c);
-    if (v < 0) throw Error(ErrorKind::parse, "invalid base64 character");
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  if (bits >= 6 || pad > 2) throw Error(ErrorKind::parse, "invalid base64 length");
-  return out;
 }
 
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-// Parsing for the write API's request bodies: the NDJSON commit payload (E12), base64, and
+// Parsing for the write API's request bodies: the NDJSON commit payload (E12) and
 // the path rules every path taken off the wire must satisfy before it reaches storage.
 #include <cstdint>
 #include <optional>
@@ -12,10 +12,6 @@ namespace kcpp::server {
 // Throws kcpp::Error(usage) naming PATH when it is not a safe repo path: empty, absolute,
 // '\\', NUL, empty/'.'/'..'/'.git' components, trailing '/', or longer than 1000 bytes.
 void check_repo_path(std::string_view path);
-
-// Strict RFC 4648 base64 (padding optional, no whitespace except '\n'/'\r'); throws
-// kcpp::Error(parse) on anything else.
-std::string base64_decode(std::string_view in);
 
 struct CommitOperation {
   enum class Kind { file, lfs_file, deleted_file, deleted_folder };

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <optional>
 
+#include "core/base64.hpp"
 #include "core/fs.hpp"
 #include "core/hash.hpp"
 #include "server/commit_ndjson.hpp"

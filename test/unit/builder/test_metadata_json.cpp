@@ -8,6 +8,7 @@
 #include "builder/kernel_id.hpp"
 #include "builder/metadata_json.hpp"
 #include "builder/python_package.hpp"
+#include "core/base64.hpp"
 #include "core/fs.hpp"
 #include "kcpp/build_info.hpp"
 
@@ -25,10 +26,10 @@ void write(const stdfs::path& p, const std::string& text) {
 }  // namespace
 
 TEST_CASE("base64 and base32 encodings", "[builder]") {
-  CHECK(base64("") == "");
-  CHECK(base64("f") == "Zg==");
-  CHECK(base64("fo") == "Zm8=");
-  CHECK(base64("foo") == "Zm9v");
+  CHECK(base64_encode("") == "");
+  CHECK(base64_encode("f") == "Zg==");
+  CHECK(base64_encode("fo") == "Zm8=");
+  CHECK(base64_encode("foo") == "Zm9v");
   CHECK(base32_lower("") == "");
   CHECK(base32_lower("f") == "my");
   CHECK(base32_lower("foobar") == "mzxw6ytboi");

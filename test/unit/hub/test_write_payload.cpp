@@ -2,6 +2,7 @@
 // base64, path checks, href rewriting, PR numbers, write error mapping (tag [write]).
 #include <catch2/catch.hpp>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "hub/commit_payload.hpp"
@@ -22,7 +23,7 @@ TEST_CASE("base64 follows RFC 4648 and round-trips binary", "[write]") {
   CHECK(base64_encode("foobar") == "Zm9vYmFy");
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
-  CHECK(server::base64_decode(base64_encode(all)) == all);
+  CHECK(base64_decode(base64_encode(all)) == all);
 }
 
 TEST_CASE("NDJSON commit lines have huggingface_hub's shape", "[write]") {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/base64.hpp"
 #include "core/error.hpp"
 #include "server/commit_ndjson.hpp"
 #include "server/http_util.hpp"
