@@ -15,6 +15,7 @@
 #include "builder/metadata_json.hpp"
 #include "commands.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "variant/system.hpp"
 
 namespace kcpp::builder_cli {
@@ -69,7 +70,7 @@ void register_build(CLI::App& app) {
   hash->add_option("KERNEL_DIR", *hash_dir, "Kernel directory (default: current directory)");
   hash->callback([hash_dir] {
     for (const auto& v : builder::discover_variant_dirs(kernel_dir_of(*hash_dir))) {
-      fmt::print(stderr, "Hashing variant `{}`...\n", v.filename().string());
+      fmt::print(stderr, "Hashing variant `{}`...\n", log::escape_controls(v.filename().string()));
       builder::hash_variant(v);
     }
   });

@@ -13,6 +13,7 @@
 #include "check/check_abi.hpp"
 #include "commands.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 namespace kcpp::builder_cli {
 
@@ -56,7 +57,9 @@ void register_check_abi(CLI::App& app) {
     if (flags->torch_stable_abi)
       options.torch_stable_abi = version_flag("--torch-stable-abi", *flags->torch_stable_abi);
     const bool ok = check::run_check_abi(options, [](std::string_view text) {
-      std::fwrite(text.data(), 1, text.size(), stderr);
+      // Names of files, symbols and libraries come from the binaries: escaped, line by line.
+      const std::string safe = log::escape_lines(text);
+      std::fwrite(safe.data(), 1, safe.size(), stderr);
       std::fflush(stderr);
     });
     if (!ok)

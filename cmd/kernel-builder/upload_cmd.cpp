@@ -13,6 +13,7 @@
 #include "builder/build.hpp"
 #include "commands.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/fs.hpp"
 #include "publish/progress.hpp"
 #include "publish/uploader.hpp"
@@ -67,7 +68,7 @@ void run_upload(const UploadFlags& f, const fs::path& dir, const variant::System
   const bool bar_wanted = !f.quiet && ::isatty(2) == 1;
   auto bar = std::make_shared<publish::UploadProgressBar>();
   publish::UploadEvents ev;
-  ev.message = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  ev.message = [](const std::string& line) { fmt::print(stderr, "{}\n", log::escape_lines(line)); };
   if (bar_wanted) {
     ev.branch_started = [bar](const std::string& b, std::size_t n) { bar->start(b, n); };
     ev.progress = [bar](const hub::UploadProgress& p) { bar->update(p); };
@@ -88,10 +89,11 @@ void run_upload(const UploadFlags& f, const fs::path& dir, const variant::System
       fmt::print(stderr, "No changes to upload.\n");
       break;
     case publish::UploadStatus::pull_request_created:
-      for (const auto& pr : outcome.pull_requests) fmt::print("Pull request created: {}\n", pr.url);
+      for (const auto& pr : outcome.pull_requests)  // the URL is the Hub's answer: escaped
+        fmt::print("Pull request created: {}\n", log::escape_controls(pr.url));
       break;
     case publish::UploadStatus::uploaded:
-      if (outcome.url) fmt::print("Kernel uploaded: {}\n", *outcome.url);
+      if (outcome.url) fmt::print("Kernel uploaded: {}\n", log::escape_controls(*outcome.url));
       break;
   }
   std::fflush(stdout);

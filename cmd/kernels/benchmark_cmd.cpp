@@ -43,7 +43,7 @@ bench::KernelUnderTest open_kernel(const bench::BenchOptions& o, const variant::
 }
 
 bench::Report run(const bench::BenchOptions& o) {
-  if (!o.target.warning.empty()) fmt::print(stderr, "{}\n", o.target.warning);
+  if (!o.target.warning.empty()) fmt::print(stderr, "{}\n", log::escape_lines(o.target.warning));
   auto [system, backend] = SystemFlags{}.resolve();
   if (o.dry_run) return bench::plan_report(o, open_kernel(o, system, backend));
 
@@ -57,18 +57,20 @@ bench::Report run(const bench::BenchOptions& o) {
           .hint(
               "point KERNELS_TORCH_DIR at a torch package directory, KERNELS_PYTHON at the Python that has torch, "
               "or activate its virtual environment; `kernels debug system` shows what the probe sees");
-    fmt::print(stderr, "Loading torch {} from {}\n", *system.torch_version_full, system.torch_dir->string());
+    fmt::print(stderr, "Loading torch {} from {}\n", log::escape_controls(*system.torch_version_full),
+               log::escape_controls(system.torch_dir->string()));
     torch = &bench::TorchRuntime::load(*system.torch_dir, *system.torch_version_full);
   }
   std::optional<bench::KernelUnderTest> kernel;
   if (!o.reference_only) {
     kernel = open_kernel(o, system, backend);
-    fmt::print(stderr, "Loading {} (torch.ops.{})\n", kernel->library.string(), kernel->ns);
+    fmt::print(stderr, "Loading {} (torch.ops.{})\n", log::escape_controls(kernel->library.string()),
+               log::escape_controls(kernel->ns));
     torch->load_library(kernel->library);
   }
   std::fflush(stderr);
   return bench::run_on_gpu(o, dev, kernel ? &*kernel : nullptr, torch, [](const std::string& line) {
-    fmt::print(stderr, "{}\n", line);
+    fmt::print(stderr, "{}\n", log::escape_lines(line));
     std::fflush(stderr);
   });
 }

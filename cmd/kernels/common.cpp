@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "versions/hub_client.hpp"
 
 namespace kcpp::cli {
@@ -37,7 +38,11 @@ std::pair<variant::System, variant::Backend> SystemFlags::resolve() const {
 hub::HubClient make_client(const variant::System& system) { return versions::hub_client_for(system); }
 
 void print_out(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  // The stdout boundary: renderers escape each server string they print, and this pass
+  // makes sure that no control or format character reaches the terminal even from a field
+  // a renderer missed (JSON output is already free of them: log::escape_json_output).
+  const std::string safe = log::escape_lines(text);
+  std::fwrite(safe.data(), 1, safe.size(), stdout);
   std::fflush(stdout);
 }
 

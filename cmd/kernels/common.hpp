@@ -27,7 +27,8 @@ struct SystemFlags {
 // and the probed system.
 hub::HubClient make_client(const variant::System& system);
 
-// Writes to stdout in full (data goes to stdout; logs and progress to stderr).
+// Writes to stdout in full (data goes to stdout; logs and progress to stderr), each line
+// passed through log::escape_lines.
 void print_out(const std::string& text);
 
 }  // namespace kcpp::cli

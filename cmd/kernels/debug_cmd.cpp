@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "core/log.hpp"
 #include "variant/resolve.hpp"
 
 namespace kcpp::cli {
@@ -37,7 +38,7 @@ void register_debug(CLI::App& app) {
         {"selected_backend", selected.variant_str()},
         {"sources", system.sources},
     };
-    print_out(j.dump(2) + "\n");
+    print_out(log::escape_json_output(j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + "\n");
   });
 
   auto res_opts = std::make_shared<DebugOptions>();
@@ -57,7 +58,8 @@ void register_debug(CLI::App& app) {
           if (auto v = variant::try_parse(name, &error))
             parsed.push_back(*v);
           else
-            fmt::print(stderr, "warning: skipping invalid variant '{}': {}\n", name, error);
+            fmt::print(stderr, "warning: skipping invalid variant '{}': {}\n", log::escape_controls(name),
+                       log::escape_controls(error));
         }
         if (comma == std::string::npos) break;
         start = comma + 1;

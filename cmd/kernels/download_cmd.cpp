@@ -111,7 +111,7 @@ void run_download(const DownloadCmdOptions& o) {
     auto r = hub::repo_id_problem(entry.dependency.repo_id).empty()
                  ? cache::download_kernel(client, cache_root, entry, system, backend, options, *reporter)
                  : invalid_repo_id(entry, lock_path);
-    if (r.status == cache::KernelResult::Status::no_variant) fmt::print(stderr, "{}\n", r.message);
+    if (r.status == cache::KernelResult::Status::no_variant) fmt::print(stderr, "{}\n", log::escape_lines(r.message));
     if (r.error) fmt::print(stderr, "{}\n", render_error(*r.error, color));
     if (r.status != cache::KernelResult::Status::ok) failed.push_back(hub::shown_repo_id(entry.dependency.repo_id));
     std::fflush(stderr);

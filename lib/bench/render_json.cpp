@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/report.hpp"
+#include "core/log.hpp"
 
 namespace kcpp::bench {
 
@@ -158,7 +159,7 @@ std::string render_json(const Report& r) {
                   {"planned", n.planned},
                   {"timed", n.timed},
                   {"ok", r.ok()}};
-  return j.dump(2) + "\n";
+  return log::escape_json_output(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) + "\n";
 }
 
 }  // namespace kcpp::bench

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "bench/report.hpp"
+#include "core/log.hpp"
 #include "bench/workloads.hpp"
 
 namespace kcpp::bench {
@@ -66,10 +67,12 @@ std::string header(const Report& r) {
   std::string out;
   if (r.kernel) {
     const auto& k = *r.kernel;
-    out += fmt::format("Kernel   {}", k.display);
-    if (!k.commit.empty()) out += fmt::format(" (commit {})", k.commit.substr(0, 12));
-    out += fmt::format(", variant {}\n", k.variant);
-    out += fmt::format("         torch.ops.{} from {}\n", k.ns, k.library);
+    // Names from the Hub and the kernel's metadata: escaped (log.hpp).
+    const auto esc = [](std::string_view s) { return log::escape_controls(s); };
+    out += fmt::format("Kernel   {}", esc(k.display));
+    if (!k.commit.empty()) out += fmt::format(" (commit {})", esc(k.commit.substr(0, 12)));
+    out += fmt::format(", variant {}\n", esc(k.variant));
+    out += fmt::format("         torch.ops.{} from {}\n", esc(k.ns), esc(k.library));
   } else {
     out += "Kernel   none (--reference-only): the reference kernels of cuda/activation\n";
   }
@@ -180,9 +183,9 @@ std::string render_table(const Report& r) {
       details += fmt::format("FAIL {}: torch eager differs from the reference: {} mismatches, max abs error {}\n", id,
                              c.eager_verification->mismatches, g3(c.eager_verification->max_abs));
     } else if (c.status == CaseStatus::error) {
-      details += fmt::format("ERROR {}: {}\n", id, c.message);
+      details += fmt::format("ERROR {}: {}\n", id, log::escape_controls(c.message));
     } else if ((c.status == CaseStatus::not_provided || c.status == CaseStatus::unsupported) && !once.count(c.op)) {
-      once[c.op] = fmt::format("{} {}: {}\n", status_name(c.status), c.op, c.message);
+      once[c.op] = fmt::format("{} {}: {}\n", status_name(c.status), c.op, log::escape_controls(c.message));
     }
   }
   for (const auto& [op, line] : once) details += line;

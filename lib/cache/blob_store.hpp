@@ -11,13 +11,21 @@
 //   4. only when size and hash match the expected etag is the file fsync'ed and renamed to
 //      blobs/<etag> (atomic). A mismatch deletes the partial file and reports the computed
 //      hash (a resumed prefix that turns out bad is retried once from byte 0).
-// Transfer failures leave the .incomplete file for the next run to resume. Symbolic links
-// found under a blob's or .incomplete's name (never ours) are not followed: they count as
-// absent and are replaced.
+// Transfer failures leave the .incomplete file for the next run to resume.
+//
+// Links and modes: every directory below the cache root (kernels--ns--name/, blobs/, .locks/,
+// .locks/kernels--ns--name/) is walked without following symbolic links (fs::SafeDir): a
+// link there is an error naming it, and nothing is written through it. Symbolic links found
+// under a blob's, .incomplete's or .lock's own name (never ours) are not followed: they count
+// as absent and are replaced. The .incomplete file is created 0600 & ~umask (unverified
+// bytes are the owner's alone); the blob gets huggingface_hub's mode, 0666 & ~umask, when it
+// is complete and verified.
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include <sys/types.h>
 
 #include "cache/cache_layout.hpp"
 #include "cache/download_plan.hpp"
@@ -47,7 +55,8 @@ using Transfer = std::function<void(std::uint64_t offset, const std::function<bo
 
 class BlobStore {
  public:
-  explicit BlobStore(CacheLayout layout) : layout_(std::move(layout)) {}
+  // Reads the umask (for the blob mode) here: construct the store before starting threads.
+  explicit BlobStore(CacheLayout layout);
   const CacheLayout& layout() const noexcept { return layout_; }
 
   bool has(std::string_view etag) const;
@@ -63,6 +72,7 @@ class BlobStore {
 
  private:
   CacheLayout layout_;
+  mode_t blob_mode_;  // 0666 & ~umask: huggingface_hub's mode for a finished blob
 };
 
 }  // namespace kcpp::cache

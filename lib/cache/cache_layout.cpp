@@ -2,11 +2,14 @@
 
 #include <fmt/core.h>
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <system_error>
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/safe_dir.hpp"
 
 namespace kcpp::cache {
 
@@ -58,6 +61,12 @@ stdfs::path CacheLayout::ref_path(std::string_view revision) const {
   return repo_dir() / "refs" / stdfs::path(std::string(revision));
 }
 
+stdfs::path CacheLayout::blobs_rel() const { return stdfs::path(repo_folder_name(type_, repo_)) / "blobs"; }
+stdfs::path CacheLayout::locks_rel() const { return stdfs::path(".locks") / repo_folder_name(type_, repo_); }
+stdfs::path CacheLayout::snapshot_rel(std::string_view commit) const {
+  return stdfs::path(repo_folder_name(type_, repo_)) / "snapshots" / std::string(commit);
+}
+
 std::string CacheLayout::relative_blob_target(std::string_view repo_path, std::string_view etag) {
   // The pointer sits in snapshots/<commit>/<dirs of repo_path>; climb to the repo folder.
   std::size_t depth = 2;  // snapshots/<commit>
@@ -83,14 +92,19 @@ void CacheLayout::ensure_cachedir_tag() const {
 
 void CacheLayout::write_ref(std::string_view revision, std::string_view commit) const {
   if (revision == commit) return;
-  auto path = ref_path(revision);
-  std::error_code ec;
-  if (stdfs::is_regular_file(path, ec)) {
-    std::ifstream in(path, std::ios::binary);
-    std::string current((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (current == commit) return;
+  // refs/<revision> may have directories ("refs/pr/1"); each is walked without following
+  // links, like every other place we write below the root.
+  const stdfs::path rel = stdfs::path(repo_folder_name(type_, repo_)) / "refs" / stdfs::path(std::string(revision));
+  auto dir = fs::SafeDir::open(root_, rel.parent_path(), /*create=*/true);
+  const std::string name = rel.filename().string();
+  const int fd = ::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    std::string current(41, '\0');
+    const ssize_t n = ::read(fd, current.data(), current.size());
+    ::close(fd);
+    if (n >= 0 && std::string_view(current.data(), static_cast<std::size_t>(n)) == commit) return;
   }
-  fs::atomic_write(path, commit);
+  fs::atomic_write_at(dir, name, commit);
 }
 
 }  // namespace kcpp::cache

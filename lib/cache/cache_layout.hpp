@@ -51,6 +51,12 @@ class CacheLayout {
   stdfs::path pointer_path(std::string_view commit, std::string_view repo_path) const;
   stdfs::path ref_path(std::string_view revision) const;          // …/refs/<revision>
 
+  // The same places relative to root(), for fs::SafeDir (which walks them without following
+  // links): kernels--ns--name/blobs, .locks/kernels--ns--name, kernels--ns--name/snapshots/<commit>.
+  stdfs::path blobs_rel() const;
+  stdfs::path locks_rel() const;
+  stdfs::path snapshot_rel(std::string_view commit) const;
+
   // The symlink target of snapshots/<commit>/<repo_path>: "../" once per directory level
   // below the repo folder, then "blobs/<etag>" (e.g. "../../../../blobs/<etag>" for
   // build/<variant>/x.py).

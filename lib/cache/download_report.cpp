@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/log.hpp"
+
 namespace kcpp::cache {
 
 std::string error_kind_name(ErrorKind kind) {
@@ -29,7 +31,7 @@ std::string error_kind_name(ErrorKind kind) {
 std::string render_paths(const std::vector<KernelResult>& results) {
   std::string out;
   for (const auto& k : results)
-    for (const auto& v : k.variants) out += v.path.string() + "\n";
+    for (const auto& v : k.variants) out += log::escape_controls(v.path.string()) + "\n";  // a Hub-named variant
   return out;
 }
 
@@ -76,7 +78,7 @@ std::string render_json(const std::vector<KernelResult>& results, const std::fil
   root["cache"] = cache_root.string();
   root["ok"] = ok;
   root["kernels"] = std::move(kernels);
-  return root.dump(2) + "\n";
+  return log::escape_json_output(root.dump(2, ' ', false, json::error_handler_t::replace)) + "\n";
 }
 
 }  // namespace kcpp::cache

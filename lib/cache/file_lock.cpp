@@ -13,35 +13,53 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/safe_dir.hpp"
 
 namespace kcpp::cache {
 
 namespace {
 
-int open_lock_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
+int open_lock_file(const fs::SafeDir& dir, const std::string& name) {
   // O_NOFOLLOW: a symbolic link at the lock's path (not ours: we create regular files) must
   // not make us create or chmod a file elsewhere; it is replaced by a lock file of our own.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
-  if (fd < 0 && errno == ELOOP && std::filesystem::is_symlink(path, ec) && ::unlink(path.c_str()) == 0)
-    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
+  constexpr int kFlags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+  int fd = ::openat(dir.fd(), name.c_str(), kFlags, 0664);
+  if (fd < 0 && errno == ELOOP) {
+    struct stat st {};
+    if (::fstatat(dir.fd(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+        ::unlinkat(dir.fd(), name.c_str(), 0) == 0)
+      fd = ::openat(dir.fd(), name.c_str(), kFlags, 0664);
+  }
   if (fd < 0)
-    throw Error(ErrorKind::io, fmt::format("cannot create lock file {}: {}", path.string(), std::strerror(errno)))
+    throw Error(ErrorKind::io,
+                fmt::format("cannot create lock file {}: {}", dir.path_of(name).string(), std::strerror(errno)))
         .hint("check that the cache directory is writable (KERNELS_CACHE, HF_HUB_CACHE, HF_HOME)");
-  // 0664 regardless of the umask, as upstream's filelock does.
+  // 0664 regardless of the umask, as upstream's filelock does (huggingface_hub asks for it).
   (void)::fchmod(fd, 0664);
   return fd;
+}
+
+// The lock file at PATH, its directory opened as a root (links followed): for callers that
+// name a lock file directly rather than a place in the cache.
+int open_lock_file(const std::filesystem::path& path) {
+  auto dir = fs::SafeDir::open(path.parent_path(), {}, /*create=*/true);
+  return open_lock_file(dir, path.filename().string());
 }
 
 bool unsupported(int err) { return err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL; }
 
 }  // namespace
 
-FileLock::FileLock(const std::filesystem::path& path) : fd_(open_lock_file(path)) {
+FileLock::FileLock(const std::filesystem::path& path) : fd_(open_lock_file(path)) { wait(path); }
+
+FileLock::FileLock(const fs::SafeDir& dir, std::string_view name) : fd_(open_lock_file(dir, std::string(name))) {
+  wait(dir.path_of(name));
+}
+
+void FileLock::wait(const std::filesystem::path& path) {
   using clock = std::chrono::steady_clock;
   auto next_log = clock::now() + std::chrono::seconds(10);
-  auto wait = std::chrono::milliseconds(5);
+  auto delay = std::chrono::milliseconds(5);
   while (true) {
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
     int err = errno;
@@ -59,8 +77,8 @@ FileLock::FileLock(const std::filesystem::path& path) : fd_(open_lock_file(path)
       spdlog::info("waiting for lock {} (another process is downloading this file)", path.string());
       next_log = clock::now() + std::chrono::seconds(10);
     }
-    std::this_thread::sleep_for(wait);
-    wait = std::min(wait * 2, std::chrono::milliseconds(200));
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(200));
   }
 }
 

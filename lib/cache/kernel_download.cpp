@@ -12,6 +12,7 @@
 #include "cache/snapshot_writer.hpp"
 #include "cache/verifier.hpp"
 #include "core/fs.hpp"
+#include "core/log.hpp"
 #include "lock/metadata.hpp"
 #include "variant/resolve.hpp"
 #include "versions/versions.hpp"
@@ -37,7 +38,7 @@ std::string latest_version_suggestion(const hub::HubClient& client, const hub::R
     return fmt::format(
         "\n\nHowever, version v{} of '{}' has a build compatible with your system ({}). Consider upgrading to that "
         "version by specifying the `version` argument.",
-        latest.number, repo.str(), trace[static_cast<std::size_t>(idx)].variant.str());
+        latest.number, repo.str(), log::escape_controls(trace[static_cast<std::size_t>(idx)].variant.str()));
   } catch (...) {
     return "";
   }

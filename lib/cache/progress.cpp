@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "core/log.hpp"
+
 namespace kcpp::cache {
 
 std::string human_bytes(std::uint64_t n) {
@@ -29,7 +31,7 @@ class TtyProgress final : public DownloadReporter {
  public:
   void begin(const std::string& label, std::size_t files, std::uint64_t bytes) override {
     std::lock_guard lock(mu_);
-    label_ = label;
+    label_ = log::escape_controls(label);  // the bar draws it raw with \r and ESC[K
     files_ = files;
     total_ = bytes;
     done_files_ = 0;

@@ -1,6 +1,7 @@
 #include "cache/snapshot_writer.hpp"
 
 #include <fmt/core.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,46 +10,46 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/safe_dir.hpp"
 
 namespace kcpp::cache {
+
+namespace {
+
+// snapshots/<commit>/<directories of REPO_PATH>, relative to the cache root.
+stdfs::path link_dir_rel(const CacheLayout& layout, std::string_view commit, std::string_view repo_path) {
+  return (layout.snapshot_rel(commit) / stdfs::path(std::string(repo_path))).parent_path();
+}
+
+}  // namespace
 
 void SnapshotWriter::check(std::string_view commit, std::string_view repo_path) const {
   if (!is_safe_repo_path(repo_path))
     throw Error(ErrorKind::parse, fmt::format("refusing to publish unsafe path '{}'", repo_path));
-  const auto pointer = layout_.pointer_path(commit, repo_path);
-  std::error_code ec;
-  // Every directory from snapshots/ down to the link's must be a real one: a symbolic link
-  // among them (planted, never made by us) would carry our writes outside the cache.
-  for (auto dir = pointer.parent_path();; dir = dir.parent_path()) {
-    if (stdfs::is_symlink(dir, ec))
-      throw Error(ErrorKind::io, fmt::format("refusing to write through the symbolic link {} in the cache", dir.string()))
-          .hint("snapshot directories hold only directories and links to blobs; remove " + dir.string() +
-                " and re-run");
-    if (dir == layout_.repo_dir() / "snapshots" || dir == layout_.repo_dir() || !dir.has_parent_path()) break;
-  }
+  // Every directory from the repo folder down to the link's must be a real one (or not exist
+  // yet): a symbolic link among them (planted, never made by us) would carry our writes
+  // outside the cache. open_existing throws naming it.
+  (void)fs::SafeDir::open_existing(layout_.root(), link_dir_rel(layout_, commit, repo_path));
 }
 
 void SnapshotWriter::link(std::string_view commit, std::string_view repo_path, std::string_view etag) const {
   check(commit, repo_path);
-  const auto pointer = layout_.pointer_path(commit, repo_path);
+  const auto dir = fs::SafeDir::open(layout_.root(), link_dir_rel(layout_, commit, repo_path), /*create=*/true);
+  const std::string name = stdfs::path(std::string(repo_path)).filename().string();
   const auto target = CacheLayout::relative_blob_target(repo_path, etag);
-  std::error_code ec;
-  if (stdfs::is_symlink(pointer, ec) && stdfs::read_symlink(pointer, ec).string() == target && !ec) return;
-  stdfs::create_directories(pointer.parent_path(), ec);
-  if (ec)
-    throw Error(ErrorKind::io, fmt::format("cannot create {}: {}", pointer.parent_path().string(), ec.message()))
-        .hint("check that the cache directory is writable (KERNELS_CACHE, HF_HUB_CACHE, HF_HOME)");
-  auto tmp = pointer;
-  tmp += "." + fs::random_hex(4) + ".tmp";
-  if (::symlink(target.c_str(), tmp.c_str()) != 0) {
+  std::string current(target.size() + 1, '\0');
+  const ssize_t n = ::readlinkat(dir.fd(), name.c_str(), current.data(), current.size());
+  if (n >= 0 && std::string_view(current.data(), static_cast<std::size_t>(n)) == target) return;
+  const std::string tmp = name + "." + fs::random_hex(4) + ".tmp";
+  if (::symlinkat(target.c_str(), dir.fd(), tmp.c_str()) != 0) {
     int err = errno;
-    throw Error(ErrorKind::io, fmt::format("cannot create symlink {}: {}", tmp.string(), std::strerror(err)))
+    throw Error(ErrorKind::io, fmt::format("cannot create symlink {}: {}", dir.path_of(tmp).string(), std::strerror(err)))
         .hint("the Hugging Face cache layout needs a file system with symbolic links");
   }
-  if (::rename(tmp.c_str(), pointer.c_str()) != 0) {
+  if (::renameat(dir.fd(), tmp.c_str(), dir.fd(), name.c_str()) != 0) {
     int err = errno;
-    ::unlink(tmp.c_str());
-    throw Error(ErrorKind::io, fmt::format("cannot create {}: {}", pointer.string(), std::strerror(err)));
+    ::unlinkat(dir.fd(), tmp.c_str(), 0);
+    throw Error(ErrorKind::io, fmt::format("cannot create {}: {}", dir.path_of(name).string(), std::strerror(err)));
   }
 }
 

@@ -8,7 +8,10 @@
 // harmless. Callers publish a variant only after verifying all of its blobs (verifier.hpp):
 // nothing of a variant that failed verification appears under snapshots/.
 // Symlinks are required (Linux/macOS); the error says so when the file system refuses.
-// A symbolic link in place of a directory under snapshots/ is refused, never written through.
+// A symbolic link in place of any directory below the cache root (the repo folder,
+// snapshots/, the commit's, build/, the variant's) is refused, never written through: the
+// directories are walked with fs::SafeDir and the link is made with symlinkat/renameat in
+// the last one.
 #include <string_view>
 
 #include "cache/cache_layout.hpp"

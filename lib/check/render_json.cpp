@@ -1,8 +1,10 @@
 // `kernels check --json`: the report for CI. Keys are stable (documented in
-// man/kernels-check.1); absent facts are null rather than missing.
+// man/kernels-check.1); absent facts are null rather than missing. Strings are the original
+// ones (invalid UTF-8 replaced by U+FFFD), terminal-safe through log::escape_json_output.
 #include <nlohmann/json.hpp>
 
 #include "check/check.hpp"
+#include "core/log.hpp"
 
 namespace kcpp::check {
 
@@ -110,7 +112,7 @@ std::string render_json(const CheckReport& r) {
            {"findings", kernel_findings},
            {"variants", variants},
            {"fetched", r.repo_id ? fetched : Json(nullptr)}};
-  return doc.dump(2) + "\n";
+  return log::escape_json_output(doc.dump(2, ' ', false, Json::error_handler_t::replace)) + "\n";
 }
 
 }  // namespace kcpp::check

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -14,10 +15,36 @@
 
 namespace kcpp::log {
 
+namespace {
+
+// The log's output boundary: every message is redacted and passes escape_lines before the
+// stderr sink formats it, so a server string logged anywhere (a file name, a ref, an error
+// text) cannot drive the terminal or start a line of its own at column 0.
+class EscapingSink final : public spdlog::sinks::sink {
+ public:
+  explicit EscapingSink(std::shared_ptr<spdlog::sinks::sink> inner) : inner_(std::move(inner)) {}
+  void log(const spdlog::details::log_msg& msg) override {
+    const std::string safe = escape_lines(redact(std::string_view(msg.payload.data(), msg.payload.size())), "  ");
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(safe.data(), safe.size());
+    inner_->log(copy);
+  }
+  void flush() override { inner_->flush(); }
+  void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> f) override { inner_->set_formatter(std::move(f)); }
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> inner_;
+};
+
+}  // namespace
+
 void setup(int verbosity) {
   // Idempotent: the first call creates the logger, later calls only change the level.
   if (!spdlog::get("kcpp")) {
-    auto logger = spdlog::stderr_color_mt("kcpp");
+    auto sink = std::make_shared<EscapingSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    auto logger = std::make_shared<spdlog::logger>("kcpp", std::move(sink));
+    spdlog::register_logger(logger);
     logger->set_pattern(use_color(2) ? "%^%l%$: %v" : "%l: %v");
     spdlog::set_default_logger(logger);
   }
@@ -115,19 +142,6 @@ void add_secret(std::string_view secret) {
   std::lock_guard<std::mutex> lock(secrets_mu);
   auto& list = secrets();
   if (std::find(list.begin(), list.end(), secret) == list.end()) list.emplace_back(secret);
-}
-
-std::string escape_controls(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)
-      out += fmt::format("\\x{:02x}", u);
-    else
-      out += c;
-  }
-  return out;
 }
 
 std::string redact(std::string_view text) {

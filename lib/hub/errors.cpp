@@ -88,9 +88,11 @@ Error error_from_response(const HttpResponse& r, const std::string& method, cons
   const std::string code = r.header("x-error-code").value_or("");
   const std::string msg = server_message(r);
   const std::string rev = c.revision.value_or("main");
+  // The server's own words are free text: escaped here in full (a line break included), so
+  // that however the error is shown later (text, --json, a log), they stay on their line.
   auto with_server = [&](Error e) {
-    e.cause(fmt::format("{} {} answered HTTP {}{}", method, log::redact(r.url), r.status,
-                        msg.empty() ? "" : ": " + log::redact(msg)));
+    e.cause(fmt::format("{} {} answered HTTP {}{}", method, log::escape_controls(log::redact(r.url)), r.status,
+                        msg.empty() ? "" : ": " + log::escape_controls(log::redact(msg))));
     return e;
   };
   if (c.write_action && code != "GatedRepo")

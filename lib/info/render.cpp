@@ -1,36 +1,40 @@
-// Text and JSON renderings of `kernels info` (info.hpp).
+// Text and JSON renderings of `kernels info` (info.hpp). Every value but the counts comes
+// from metadata.json, the Hub or the command line: each is escaped (log.hpp) in the text.
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
+#include "core/log.hpp"
 #include "info/info.hpp"
 
 namespace kcpp::info {
 
 namespace {
 
+std::string esc(std::string_view s) { return log::escape_controls(s); }
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + esc(s);
   return out;
 }
 
-std::string dash(const std::optional<std::string>& v) { return v ? *v : "-"; }
+std::string dash(const std::optional<std::string>& v) { return v ? esc(*v) : "-"; }
 
 }  // namespace
 
 std::string render_text(const KernelInfo& info) {
   std::string out;
   if (info.repo_id) {
-    out += fmt::format("Repository: {}\nRevision: {}\n", *info.repo_id, info.revision);
+    out += fmt::format("Repository: {}\nRevision: {}\n", esc(*info.repo_id), esc(info.revision));
   } else {
-    out += fmt::format("Path: {}\n", info.path.value_or(""));
+    out += fmt::format("Path: {}\n", esc(info.path.value_or("")));
   }
   const auto* m = info.metadata ? &*info.metadata : nullptr;
-  out += fmt::format("Name: {}\n", m ? m->name : "-");
+  out += fmt::format("Name: {}\n", m ? esc(m->name) : "-");
   out += fmt::format("Version: {}\n", m ? std::to_string(m->version) : "-");
   out += fmt::format("Minimum kernels version: {}\n", m ? dash(m->kernels_minver) : "-");
-  out += fmt::format("License: {}\n", m ? m->license : "-");
+  out += fmt::format("License: {}\n", m ? esc(m->license) : "-");
   out += fmt::format("Upstream: {}\n", m ? dash(m->upstream) : "-");
   out += fmt::format("Source: {}\n", m ? dash(m->source) : "-");
   out += fmt::format("Python dependencies: {}\n", m && !m->python_depends.empty() ? join(m->python_depends) : "-");
@@ -59,7 +63,7 @@ std::string render_json(const KernelInfo& info) {
   }
   doc["backends"] = info.backends;
   // Python's json.dumps(indent=2, ensure_ascii=True); invalid UTF-8 replaced, not thrown.
-  return doc.dump(2, ' ', true, json::error_handler_t::replace) + "\n";
+  return log::escape_json_output(doc.dump(2, ' ', true, json::error_handler_t::replace)) + "\n";
 }
 
 }  // namespace kcpp::info

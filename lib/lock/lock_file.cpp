@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/log.hpp"
 #include "lock/json_value.hpp"
 
 namespace kcpp::lock {
@@ -97,7 +98,8 @@ class LockReader {
   explicit LockReader(std::string display_path) : path_(std::move(display_path)) {}
 
   [[noreturn]] void fail(const TextPosition& at, const std::string& message, const std::string& hint = {}) const {
-    Error e(ErrorKind::parse, fmt::format("{}:{}:{}: {}", path_, at.line, at.column, message));
+    // The message may quote the file's text: escaped, so it stays one line.
+    Error e(ErrorKind::parse, log::escape_controls(fmt::format("{}:{}:{}: {}", path_, at.line, at.column, message)));
     e.hint(hint.empty() ? fmt::format("run `kernels lock` on the project to rewrite {}", path_) : hint);
     throw e;
   }

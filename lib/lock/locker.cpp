@@ -25,11 +25,6 @@ namespace {
 constexpr std::size_t kMaxMetadataBytes = std::size_t{16} << 20;
 constexpr hub::RepoType kKernel = hub::RepoType::kernel;
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 Error as_error(const std::exception& e) {
   if (auto k = dynamic_cast<const Error*>(&e)) return *k;
   return Error(ErrorKind::failure, e.what());
@@ -75,29 +70,6 @@ class OnceMap {
   std::map<K, std::shared_future<Outcome>> map_;
 };
 
-// One distinct metadata.json content of a node (variants with the same blob share it).
-struct MetadataBlob {
-  std::string path;  // metadata path of the first variant (by name) that has this content
-  std::optional<Error> error;
-  std::vector<Dependency> deps;
-  std::string blob_id;  // git blob id from the tree listing (the content key)
-};
-
-struct VariantState {
-  std::string name;      // canonical variant name (the metadata path upstream asks for)
-  std::string dir_name;  // the directory as named in the repo
-  std::optional<Error> error;  // no metadata.json
-  std::size_t blob = 0;        // index into NodeState::blobs when no error
-};
-
-struct NodeState {
-  std::optional<Error> error;  // trust, version, variant listing
-  std::string commit;
-  std::vector<std::string> warnings;
-  std::vector<VariantState> variants;  // sorted by name
-  std::vector<MetadataBlob> blobs;
-};
-
 class Locker {
  public:
   Locker(const hub::HubClient& client, const LockOptions& options)
@@ -107,29 +79,31 @@ class Locker {
     if (client_.settings().offline)
       throw Error(ErrorKind::offline, "kernels lock needs the Hub, but offline mode is enabled")
           .hint("unset HF_HUB_OFFLINE (and TRANSFORMERS_OFFLINE) to lock");
-    for (const auto& r : roots) {
-      roots_.insert(r.dependency);
-      schedule(r.dependency);
+    // One level at a time, each fetched concurrently; the limits stop the fetch (the walk
+    // then reports the chain that crossed them).
+    std::vector<Dependency> level;
+    for (const auto& r : roots)
+      if (std::find(level.begin(), level.end(), r.dependency) == level.end()) level.push_back(r.dependency);
+    for (std::size_t depth = 1; !level.empty(); ++depth) {
+      if (nodes_.size() + level.size() > options_.limits.max_dependencies) break;
+      for (const auto& dep : level) schedule(dep);
+      pool_.wait();
+      if (depth >= options_.limits.max_depth) break;
+      std::vector<Dependency> next;
+      std::set<Dependency> queued;
+      for (const auto& dep : level)
+        for (const auto& blob : nodes_.at(dep)->blobs)
+          for (const auto& d : blob.deps)
+            if (!nodes_.count(d) && queued.insert(d).second) next.push_back(d);
+      level = std::move(next);
     }
-    pool_.wait();
-    for (const auto& r : roots) {
-      std::vector<Dependency> stack;
-      origin_ = r.origin;
-      visit(r.dependency, stack);
-    }
-    for (auto& [dep, commit] : locked_) result_.lock.entries.push_back({dep, commit});
-    return std::move(result_);
+    return walk_dependencies(roots, nodes_, options_.limits);
   }
 
  private:
   void schedule(const Dependency& dep) {
-    NodeState* node = nullptr;
-    {
-      std::lock_guard lk(mutex_);
-      if (nodes_.count(dep)) return;
-      node = nodes_.emplace(dep, std::make_unique<NodeState>()).first->second.get();
-    }
-    pool_.submit([this, dep, node] { fetch_node(dep, *node); });
+    auto& node = nodes_.emplace(dep, std::make_unique<NodeState>()).first->second;
+    pool_.submit([this, dep, n = node.get()] { fetch_node(dep, *n); });
   }
 
   // Steps 1-3 of the header; then one task per distinct metadata.json content (step 4).
@@ -247,7 +221,6 @@ class Locker {
       blob.error = as_error(e);
       return;
     }
-    for (const auto& d : blob.deps) schedule(d);
   }
 
   // The bytes must be the blob the commit's tree names: what is locked (kernel-depends) must
@@ -264,58 +237,11 @@ class Locker {
               "tell the repository's owner if it persists");
   }
 
-  // Upstream's sequential walk over the fetched graph.
-  void visit(const Dependency& dep, std::vector<Dependency>& stack) {
-    if (locked_.count(dep)) return;
-    const bool cycle = std::find(stack.begin(), stack.end(), dep) != stack.end();
-    stack.push_back(dep);
-    if (cycle)
-      throw with_chain(Error(ErrorKind::failure, "Cyclic kernel dependency detected: " + dep.repo_id)
-                           .hint("kernel dependencies (kernel-depends in metadata.json) must not form a cycle"),
-                       stack);
-    const NodeState& node = *nodes_.at(dep);
-    result_.warnings.insert(result_.warnings.end(), node.warnings.begin(), node.warnings.end());
-    if (node.error) throw with_chain(*node.error, stack);
-    for (const auto& v : node.variants) {
-      if (v.error) throw with_chain(*v.error, stack);
-      const MetadataBlob& blob = node.blobs[v.blob];
-      if (blob.error) throw with_chain(*blob.error, stack);
-      for (const auto& d : blob.deps) {
-        if (!roots_.count(d)) result_.required_by.emplace(d, dep);
-        visit(d, stack);
-      }
-    }
-    if (!dep.is_version() && !is_git_oid(dep.rev()))
-      throw with_chain(Error(ErrorKind::failure,
-                             fmt::format("{}: Invalid git object id, expected 40 or 64 hexadecimal digits: {}",
-                                         dep.repo_id, dep.rev()))
-                           .hint("a kernel-depends revision must be a full commit id to be locked"),
-                       stack);
-    stack.pop_back();
-    locked_.emplace(dep, lower(node.commit));
-  }
-
-  // Adds "while locking root (from pyproject.toml:L:C) → dep → …".
-  Error with_chain(Error e, const std::vector<Dependency>& stack) const {
-    std::string chain;
-    for (std::size_t i = 0; i < stack.size(); ++i) {
-      chain += (i ? " → " : "") + stack[i].str();
-      if (i == 0 && !origin_.empty()) chain += " from " + origin_;
-    }
-    if (!chain.empty()) e.cause("while locking " + chain);
-    return e;
-  }
-
   const hub::HubClient& client_;
   LockOptions options_;
   OnceMap<std::string, TrustAnswer> trust_;
   OnceMap<std::string, hub::Refs> refs_;
-  std::mutex mutex_;
-  std::map<Dependency, std::unique_ptr<NodeState>> nodes_;
-  std::set<Dependency> roots_;
-  std::map<Dependency, std::string> locked_;
-  std::string origin_;  // of the root being walked
-  LockResult result_;
+  DependencyGraph nodes_;  // written by run() between levels only; tasks fill in their node
   TaskPool pool_;  // last: joined first, while everything it uses is alive
 };
 

@@ -16,11 +16,15 @@
 // one answer — and GET each distinct metadata.json content once (HubClient::fetch_small_file).
 // A dependency locks to its commit; a revision dependency must be a full commit id.
 //
-// All network work runs on a pool of `jobs` threads. Afterwards one depth-first walk in
-// upstream's order (roots in pyproject order, variants by name — upstream takes them in set
-// order — dependencies in file order) decides the outcome: it reports the first error
+// All network work runs on a pool of `jobs` threads, one level of the graph at a time (the
+// roots, then the kernels they depend on, …), which bounds it: the fetch stops before a level
+// deeper than DependencyLimits::max_depth, or one that would take the graph past
+// max_dependencies kernels. Afterwards one depth-first walk in upstream's order
+// (dependency_walk.hpp: roots in pyproject order, variants by name — upstream takes them in
+// set order — dependencies in file order) decides the outcome: it reports the first error
 // upstream's sequential walk would meet (cycles included: "Cyclic kernel dependency
-// detected: org/name") and upstream's warnings, in upstream's order.
+// detected: org/name"; a limit crossed, naming the chain) and upstream's warnings, in
+// upstream's order.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -28,14 +32,10 @@
 #include <vector>
 
 #include "hub/client.hpp"
+#include "lock/dependency_walk.hpp"
 #include "lock/lock_file.hpp"
 
 namespace kcpp::lock {
-
-struct RootDependency {
-  Dependency dependency;
-  std::string origin;  // where it was declared, for hints ("pyproject.toml:3:1"); may be empty
-};
 
 struct LockOptions {
   bool trust_remote_code = false;  // skip the publisher trust check (kernels-cpp extension)
@@ -43,12 +43,7 @@ struct LockOptions {
   // Hugging Face cache where metadata.json blobs are kept between runs (see metadata_cache.hpp);
   // nullopt: fetch every time.
   std::optional<std::filesystem::path> cache;
-};
-
-struct LockResult {
-  LockFile lock;                                 // every dependency reached, sorted
-  std::vector<std::string> warnings;             // upstream's warnings, upstream's order
-  std::map<Dependency, Dependency> required_by;  // non-root dependency → first dependent
+  DependencyLimits limits;  // how deep and how wide kernel-depends may go (dependency_walk.hpp)
 };
 
 // Throws kcpp::Error: the first failure in upstream's order, with the dependency chain

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "lock/json_value.hpp"
 
 namespace kcpp::lock {
@@ -32,8 +33,9 @@ class MetadataReader {
  public:
   explicit MetadataReader(std::string path) : path_(std::move(path)) {}
 
+  // The message quotes the file's values (a server's): escaped, so it stays one line.
   [[noreturn]] void fail(const TextPosition& at, const std::string& message) const {
-    throw Error(ErrorKind::parse, fmt::format("{}:{}:{}: {}", path_, at.line, at.column, message));
+    throw Error(ErrorKind::parse, log::escape_controls(fmt::format("{}:{}:{}: {}", path_, at.line, at.column, message)));
   }
   [[noreturn]] void wrong_type(const JsonValue& v, std::string_view expected) const {
     fail(v.where, fmt::format("invalid type: {}, expected {}", v.describe(), expected));

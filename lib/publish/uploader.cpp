@@ -180,7 +180,8 @@ std::string outcome_json(const UploadOutcome& outcome) {
   j["url"] = outcome.url ? nlohmann::ordered_json(*outcome.url) : nlohmann::ordered_json(nullptr);
   j["pull_requests"] = nlohmann::ordered_json::array();
   for (const auto& pr : outcome.pull_requests) j["pull_requests"].push_back({{"branch", pr.branch}, {"url", pr.url}});
-  return j.dump(2) + "\n";
+  // The URLs are the Hub's answers: never a throw on invalid UTF-8, never a raw control.
+  return log::escape_json_output(j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) + "\n";
 }
 
 UploadOutcome upload(const hub::HubClient& client, const UploadOptions& o, const UploadEvents& events) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/log.hpp"
+
 namespace kcpp::variant {
 
 namespace {
@@ -155,11 +157,13 @@ std::string trace_str(const std::vector<Decision>& trace) {
   for (std::size_t i = 0; i < trace.size(); ++i) {
     const Decision& d = trace[i];
     if (i) out += '\n';
-    out += d.variant.str();
+    // Variant names are directory names from the Hub (a noarch name, a cpu or os part can be
+    // anything) and reasons quote them: escaped, so each decision stays one harmless line.
+    out += log::escape_controls(d.variant.str());
     if (d.accepted) {
       out += (best && d.variant == best->variant) ? " compatible, preferred \u2705" : " compatible \u2705";
     } else {
-      out += ": " + d.reason;
+      out += ": " + log::escape_controls(d.reason);
     }
   }
   return out;

@@ -25,6 +25,7 @@ int preferred_index(const std::vector<Decision>& trace);
 
 // upstream variants_trace_str: one line per decision joined by "\n", no trailing newline:
 //   "<v> compatible, preferred ✅" | "<v> compatible ✅" | "<v>: <reason>"
+// (variant names and reasons passed through log::escape_controls).
 std::string trace_str(const std::vector<Decision>& trace);
 
 }  // namespace kcpp::variant

@@ -1,9 +1,11 @@
-// Renderers of a VersionsReport: upstream's text, the compact one-liner, JSON.
+// Renderers of a VersionsReport: upstream's text, the compact one-liner, JSON. Variant names
+// come from the Hub: escaped (log.hpp) in the text forms, JSON-escaped in JSON.
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/log.hpp"
 #include "versions/versions.hpp"
 
 namespace kcpp::versions {
@@ -21,9 +23,9 @@ std::string render_compact(const VersionsReport& report) {
   std::string out;
   for (const auto& v : report.versions) {
     int best = variant::preferred_index(v.trace);
-    std::string preferred = best >= 0 ? v.trace[static_cast<std::size_t>(best)].variant.str() : "";
+    std::string preferred = best >= 0 ? log::escape_controls(v.trace[static_cast<std::size_t>(best)].variant.str()) : "";
     std::vector<std::string> names;
-    for (const auto& d : v.trace) names.push_back(d.variant.str());
+    for (const auto& d : v.trace) names.push_back(log::escape_controls(d.variant.str()));
     std::sort(names.begin(), names.end());
     std::string line;
     for (const auto& n : names) {
@@ -72,7 +74,7 @@ std::string render_json(const VersionsReport& report, const variant::System& sys
               {"system", std::move(sys)},
               {"selected_backend", selected.variant_str()},
               {"versions", std::move(versions)}};
-  return out.dump(2) + "\n";
+  return log::escape_json_output(out.dump(2, ' ', false, json::error_handler_t::replace)) + "\n";
 }
 
 }  // namespace kcpp::versions

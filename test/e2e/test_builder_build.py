@@ -149,7 +149,8 @@ def test_variant_option(kdir, env):
     r = kernel_builder(["build", str(kdir), "--variant", other], env)
     assert r.returncode == 2, r.stderr
     assert r.stdout == ""
-    assert f"error: Unknown variant `{other}`.\nValid variants are: {CPU_VARIANT}\n" in r.stderr
+    # The second line of the message continues it, indented (the error printer's rule).
+    assert f"error: Unknown variant `{other}`.\n  Valid variants are: {CPU_VARIANT}\n" in r.stderr
     error_lines(r.stderr)
 
 

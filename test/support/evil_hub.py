@@ -8,6 +8,8 @@ kernels-hub that forwards everything (LFS redirects included, routed back throug
 
 Hooks (all optional):
 * tree_rewrite(entries) -> entries: applied to every tree listing (JSON array);
+* json_rewrite(path, doc) -> doc: applied to every other JSON answer of the API (refs,
+  revision info, …; path without its query), after tree_rewrite's turn;
 * body_rewrite(path, body) -> body: applied to the bodies of resolve and LFS object GETs
   (Content-Length follows the new body);
 * redirect(method, path) -> URL or None: answer 302 to URL instead of forwarding;
@@ -31,10 +33,11 @@ _SKIP = {"connection", "keep-alive", "transfer-encoding", "content-length", "hos
 
 class EvilFront:
     def __init__(self, hub_url: str, tree_rewrite=None, body_rewrite=None, redirect=None, echo_auth=False,
-                 host: str = "127.0.0.1", rule=None, stall_s: float = 5.0):
+                 host: str = "127.0.0.1", rule=None, stall_s: float = 5.0, json_rewrite=None):
         u = urlparse(hub_url)
         self.upstream_host, self.upstream_port = u.hostname, u.port
         self.tree_rewrite, self.body_rewrite, self.redirect = tree_rewrite, body_rewrite, redirect
+        self.json_rewrite = json_rewrite
         self.echo_auth = echo_auth
         self.rule, self.stall_s = rule, stall_s
         self.host = host
@@ -46,6 +49,9 @@ class EvilFront:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's
+            # algorithm and the client's delayed ACK cost ~40 ms per answer.
+            disable_nagle_algorithm = True
 
             def log_message(self, *a):
                 pass
@@ -114,6 +120,9 @@ class EvilFront:
                     clean = path.split("?", 1)[0]
                     if r.status == 200 and not head and "/tree/" in clean and front.tree_rewrite:
                         data = json.dumps(front.tree_rewrite(json.loads(data))).encode()
+                    elif (r.status == 200 and not head and front.json_rewrite and clean.startswith("/api/")
+                          and "/tree/" not in clean):
+                        data = json.dumps(front.json_rewrite(clean, json.loads(data))).encode()
                     elif (r.status in (200, 206) and not head and front.body_rewrite
                           and ("/resolve/" in clean or "/lfs-objects/" in clean)):
                         data = front.body_rewrite(clean, data)

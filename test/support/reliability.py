@@ -289,6 +289,22 @@ def reliability_table(data: dict) -> str:
                      f"{k.get('requests', 0)} requests, {k.get('errors', 0)} errors, "
                      f"p50 {k.get('p50_ms', 0):.1f} ms, p99 {k.get('p99_ms', 0):.1f} ms, "
                      f"max {k.get('max_ms', 0):.0f} ms"))
+    h = data.get("hostile output", {})
+    if h:
+        rows.append(("hostile server strings (ESC/BEL/C1, U+202E, invalid UTF-8, forged `error:` lines) kept off "
+                     "the terminal (versions, info, lock, check, download; text, --json, -v)",
+                     f"{h.get('held', 0)} of {h.get('cases', 0)} runs ({h.get('outputs_scanned', 0)} outputs "
+                     "scanned)"))
+    cl = data.get("cache links", {})
+    if cl:
+        rows.append(("cache symlink levels refused / modes under umask 022, 077, 002",
+                     f"{cl.get('held', 0)} of {cl.get('cases', 0)}"))
+    dl = data.get("depends limits", {})
+    if dl:
+        rows.append(("kernel-depends: 30,000-deep chain (512 KiB stack), 10,000-wide fan-out → clear error",
+                     f"{dl.get('held', 0)} of {dl.get('cases', 0)}; deep chain {dl.get('deep_chain_seconds', 0)} s "
+                     f"/ {dl.get('deep_chain_requests', 0)} requests, fan-out {dl.get('fan_out_seconds', 0)} s / "
+                     f"{dl.get('fan_out_requests', 0)} requests"))
     i = data.get("interrupts", {})
     if i:
         rows.append(("interrupts (SIGINT/SIGKILL mid-download, mid-lock) recovered",
