@@ -74,6 +74,14 @@ std::uint64_t body_bytes(const httplib::Request& req, const httplib::Response& r
   return res.body.size();
 }
 
+// A request path as it may appear in the server's own log lines: secrets masked, control
+// bytes escaped (it comes from the client).
+std::string shown(std::string_view raw_path) {
+  std::string out;
+  RequestLog::escape_into(out, log::redact(raw_path));
+  return out;
+}
+
 std::string host_port(const std::string& host, int port) {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   return h + ":" + std::to_string(port);
@@ -161,7 +169,7 @@ struct HubServer::Impl {
 
   void record_fault(const FaultSpec& fault, const httplib::Request& req, const std::string& raw_path) {
     if (fault_log) fault_log->record(fault.name(), req.method, raw_path);
-    spdlog::debug("injecting fault {} into {} {}", fault.name(), req.method, log::redact(raw_path));
+    spdlog::debug("injecting fault {} into {} {}", fault.name(), req.method, shown(raw_path));
   }
 
   void handle(const httplib::Request& req, httplib::Response& res, const std::string& raw_path, bool lfs_only,
@@ -180,7 +188,7 @@ struct HubServer::Impl {
     } catch (const Error& e) {
       set_error_from(res, e, base_url(req) + raw_path);
     } catch (const std::exception& e) {
-      spdlog::error("{} {}: {}", req.method, log::redact(raw_path), e.what());
+      spdlog::error("{} {}: {}", req.method, shown(raw_path), log::escape_controls(e.what()));
       set_error(res, 500, "InternalError", std::string("internal error: ") + e.what());
     }
   }
@@ -329,7 +337,7 @@ struct HubServer::Impl {
     std::string_view raw_path = http::target_path(req.target);
     auto bytes = body_bytes(req, res);
     if (request_log) request_log->record(req.method, raw_path, res.status, bytes);
-    spdlog::debug("{} {} -> {} ({} bytes)", req.method, log::redact(raw_path), res.status, bytes);
+    spdlog::debug("{} {} -> {} ({} bytes)", req.method, shown(raw_path), res.status, bytes);
   }
 
   void configure(Listener& listener, bool lfs_only) {

@@ -91,7 +91,16 @@ TEST_CASE("bearer tokens: anonymous, valid, invalid", "[server][auth]") {
 
 TEST_CASE("request log lines have four fields", "[server][log]") {
   CHECK(RequestLog::format("GET", "/api/kernels/a/b/refs", 200, 12) == "GET /api/kernels/a/b/refs 200 12");
-  CHECK(RequestLog::format("HEAD", "/a b", 404, 0) == "HEAD /a_b 404 0");
+  CHECK(RequestLog::format("HEAD", "/a b", 404, 0) == "HEAD /a\\x20b 404 0");
+}
+
+TEST_CASE("request log lines escape every byte a terminal could act on", "[server][log]") {
+  // ESC sequences, BEL, a C1 CSI byte (0x9b), CR/LF and NUL from the request target.
+  CHECK(RequestLog::format("GET", std::string_view("/x\x1b[31mred\x07\x9b\r\n\0y", 16), 400, 0) ==
+        "GET /x\\x1b[31mred\\x07\\x9b\\x0d\\x0a\\x00y 400 0");
+  // The backslash is escaped too, so "\\x1b" in a path cannot pass for an escaped ESC.
+  CHECK(RequestLog::format("GET", "/a\\x1b", 200, 1) == "GET /a\\x5cx1b 200 1");
+  CHECK(RequestLog::format("G\x1bT", "/", 200, 1) == "G\\x1bT / 200 1");
 }
 
 TEST_CASE("timestamps and flags", "[server][http]") {
