@@ -10,28 +10,6 @@ namespace kcpp::server {
 
 using json = nlohmann::json;
 
-void check_repo_path(std::string_view path) {
-  auto bad = [&](const char* why) {
-    return usage_error("invalid path '" + std::string(path.substr(0, 200)) + "': " + why);
-  };
-  if (path.empty()) throw bad("empty");
-  if (path.size() > 1000) throw bad("longer than 1000 bytes");
-  if (path.find('\0') != std::string_view::npos) throw bad("contains a NUL byte");
-  if (path.find('\\') != std::string_view::npos) throw bad("contains a backslash");
-  if (path.front() == '/') throw bad("absolute path");
-  if (path.back() == '/') throw bad("trailing '/'");
-  std::size_t pos = 0;
-  while (pos <= path.size()) {
-    auto slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
-    auto part = path.substr(pos, slash - pos);
-    if (part.empty()) throw bad("empty path component");
-    if (part == "." || part == "..") throw bad("'.' or '..' component");
-    if (part == ".git") throw bad("'.git' component");
-    pos = slash + 1;
-  }
-}
-
 namespace {
 
 std::string string_field(const json& v, const char* key, std::size_t line, bool required = true) {

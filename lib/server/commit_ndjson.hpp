@@ -1,17 +1,15 @@
 #pragma once
-// Parsing for the write API's request bodies: the NDJSON commit payload (E12) and
-// the path rules every path taken off the wire must satisfy before it reaches storage.
+// Parsing for the write API's request bodies: the NDJSON commit payload (E12). Every path
+// taken off the wire passes check_repo_path (repo_path.hpp) before it reaches storage.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace kcpp::server {
+#include "server/repo_path.hpp"  // check_repo_path: every path of a commit passes it
 
-// Throws kcpp::Error(usage) naming PATH when it is not a safe repo path: empty, absolute,
-// '\\', NUL, empty/'.'/'..'/'.git' components, trailing '/', or longer than 1000 bytes.
-void check_repo_path(std::string_view path);
+namespace kcpp::server {
 
 struct CommitOperation {
   enum class Kind { file, lfs_file, deleted_file, deleted_folder };

@@ -14,6 +14,7 @@
 
 #include "core/fs.hpp"
 #include "server/git_storage.hpp"
+#include "server/repo_path.hpp"
 
 namespace kcpp::server {
 
@@ -32,21 +33,10 @@ void require_valid_ref(std::string_view ref, std::initializer_list<std::string_v
     throw usage_error("invalid ref name '" + r + "'");
 }
 
-// Repo paths in commits: '/'-separated, no empty, '.', '..' or '.git' components, no NUL.
-std::string checked_path(const std::string& path) {
-  auto bad = [&](const char* why) { return usage_error("invalid path in commit '" + path + "': " + why); };
-  if (path.empty()) throw bad("empty");
-  if (path.find('\0') != std::string::npos) throw bad("contains a NUL byte");
-  if (path.front() == '/' || path.back() == '/') throw bad("leading or trailing '/'");
-  std::size_t pos = 0;
-  while (pos <= path.size()) {
-    auto slash = path.find('/', pos);
-    if (slash == std::string::npos) slash = path.size();
-    auto part = std::string_view(path).substr(pos, slash - pos);
-    if (part.empty() || part == "." || part == "..") throw bad("empty, '.' or '..' component");
-    if (part == ".git") throw bad("'.git' component");
-    pos = slash + 1;
-  }
+// Repo paths in commits: the same rules as on the wire (repo_path.hpp), checked again here
+// because local imports (`kernels-hub commit`) reach storage without the HTTP layer.
+const std::string& checked_path(const std::string& path) {
+  check_repo_path(path);
   return path;
 }
 
