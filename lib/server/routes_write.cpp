@@ -200,36 +200,14 @@ void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, con
 
   std::optional<std::string> pr_num;
   std::string oid;
+  request.ref = target;
   if (create_pr) {
-    if (parsed.parent_commit && (!head || *head != *parsed.parent_commit))
-      throw ConflictError("parent commit " + *parsed.parent_commit + " is not the head of " + target, true);
-    // Pick the next PR number; a concurrent creator taking it makes create_ref fail: retry.
-    for (int attempt = 0;; ++attempt) {
-      long max_n = 0;
-      for (const auto& pr : ctx.storage.list_refs(repo).pull_requests) max_n = std::max(max_n, std::stol(pr.name));
-      pr_num = std::to_string(max_n + 1);
-      request.ref = "refs/pr/" + *pr_num;
-      try {
-        if (head) ctx.storage.create_ref(repo, request.ref, *head);
-        break;
-      } catch (const ConflictError&) {
-        if (attempt >= 10) throw;
-      }
-    }
-    request.parent_commit = head;
-    try {
-      oid = ctx.storage.commit(repo, request);
-    } catch (...) {
-      if (head) {
-        try {
-          ctx.storage.delete_ref(repo, request.ref);
-        } catch (...) {
-        }
-      }
-      throw;
-    }
+    // The commit goes on a new refs/pr/N based on TARGET's head (or on parentCommit, which
+    // must be that head); the number is allocated with the ref, atomically.
+    PullRequestCommit pr = ctx.storage.commit_pull_request(repo, request);
+    oid = pr.oid;
+    pr_num = std::to_string(pr.number);
   } else {
-    request.ref = target;
     oid = ctx.storage.commit(repo, request);
   }
   json out{{"success", true},
@@ -302,19 +280,18 @@ void handle_branch(RequestContext& ctx, const RepoId& repo, const std::string& b
     start = it->get<std::string>();
   }
   if (body.value("emptyBranch", false)) throw usage_error("'emptyBranch' is not supported");
-  auto commit = ctx.storage.resolve_revision(repo, start).sha;
   bool overwrite = body.contains("overwrite") && body["overwrite"].is_boolean() && body["overwrite"].get<bool>();
-  if (overwrite) {
-    try {
-      ctx.storage.delete_ref(repo, ref);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::revision_not_found) throw;
-    }
-  }
+  // main is protected from a force-reset as from deletion: its history is what every client
+  // resolves by default.
+  if (overwrite && ref == "refs/heads/main") throw Error(ErrorKind::forbidden, "the main branch cannot be overwritten");
+  auto commit = ctx.storage.resolve_revision(repo, start).sha;
   try {
-    ctx.storage.create_ref(repo, ref, commit);
-  } catch (const ConflictError&) {
-    set_error(ctx.res, 409, "Conflict", "Reference already exists: " + ref);
+    if (overwrite)
+      ctx.storage.move_ref(repo, ref, commit);  // one atomic write, never a moment without the branch
+    else
+      ctx.storage.create_ref(repo, ref, commit);
+  } catch (const ConflictError& e) {
+    set_error(ctx.res, 409, "Conflict", overwrite ? std::string(e.what()) : "Reference already exists: " + ref);
     return;
   }
   set_json(ctx.res, json::object());

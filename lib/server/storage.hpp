@@ -77,6 +77,12 @@ struct CommitRequest {
   std::string author_email = "kernels-hub@localhost";
 };
 
+// What commit_pull_request() made: the commit and the N of its refs/pr/N.
+struct PullRequestCommit {
+  std::string oid;
+  std::uint64_t number = 0;
+};
+
 // A ref did not have the expected value (a concurrent writer, or a stale parentCommit).
 class ConflictError : public Error {
  public:
@@ -116,8 +122,18 @@ class RepoStorage {
   // head read at the start, or against parent_commit). Returns the new commit id.
   virtual std::string commit(const RepoId& repo, const CommitRequest& request) = 0;
 
-  // Creates REF (refs/heads/X, refs/tags/X or refs/pr/N) at COMMIT; ConflictError if it exists.
+  // Writes one commit on top of REQUEST.ref's head (or none, when absent) and points a new
+  // refs/pr/N at it, N being the next free number; REQUEST.ref itself does not move. The
+  // number is allocated and the ref created in one step, so concurrent callers get
+  // distinct PRs, each on its own commit.
+  virtual PullRequestCommit commit_pull_request(const RepoId& repo, const CommitRequest& request) = 0;
+
+  // Creates REF (refs/heads/X, refs/tags/X or refs/pr/N) at COMMIT; ConflictError if it
+  // exists, usage if it collides with another ref ("a" and "a/b" cannot both exist).
+  // Atomic: of concurrent creators of one ref, exactly one succeeds.
   virtual void create_ref(const RepoId& repo, std::string_view ref, std::string_view commit) = 0;
+  // Points REF at COMMIT, creating it if needed, in one atomic write (never absent in between).
+  virtual void move_ref(const RepoId& repo, std::string_view ref, std::string_view commit) = 0;
   // Deletes REF (refs/heads/X, refs/tags/X or refs/pr/N); revision_not_found if it is absent.
   virtual void delete_ref(const RepoId& repo, std::string_view ref) = 0;
 
@@ -128,6 +144,10 @@ class RepoStorage {
 // The local backend: bare git repositories under ROOT/repos/{kernels|models}/{ns}/{name}.git
 // and LFS objects under ROOT/lfs/objects. Creates ROOT's skeleton if missing.
 std::unique_ptr<RepoStorage> open_local_storage(const std::filesystem::path& root);
+
+// Longest ref name accepted ("refs/heads/" included): a ref is a file, and its lock file
+// "<name>.lock" must fit the file systems' 255-byte name limit.
+inline constexpr std::size_t kMaxRefNameBytes = 240;
 
 // "refs/heads/NAME" after checking NAME is a valid branch name (throws usage otherwise).
 std::string branch_ref(std::string_view name);

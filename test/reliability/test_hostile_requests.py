@@ -124,6 +124,114 @@ def no_server_path(hub: Hub, *answers: Answer) -> bool:
     return not any(r in a.text() for a in answers for r in roots)
 
 
+# ---- 11: ref creation is atomic ---------------------------------------------------------------
+
+def test_create_pr_race_every_commit_on_its_own_pr(hub):
+    rounds, writers = 10, 8
+    acknowledged: list[tuple[int, str]] = []
+    failures: list[str] = []
+    for rnd in range(rounds):
+        barrier = threading.Barrier(writers)
+
+        def write(i, rnd=rnd):
+            body = ndjson(f"pr {rnd}.{i}", file_op(f"pr/{rnd}-{i}.txt", f"{rnd}-{i}\n".encode()))
+            barrier.wait()
+            r = commit(hub.url, "main", body, create_pr=True)
+            if r.status == 200:
+                j = r.json()
+                acknowledged.append((int(j["pullRequestUrl"].rsplit("/", 1)[1]), j["commitOid"]))
+            else:
+                failures.append(r.text())
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    numbers = [n for n, _ in acknowledged]
+    on_their_ref = [ref_of(hub, f"refs/pr/{n}") == oid for n, oid in acknowledged]
+    tally("create_pr race: PR numbers unique", len(numbers) == len(set(numbers)))
+    tally("create_pr race: every acknowledged commit on its refs/pr/N", all(on_their_ref) and acknowledged)
+    # A PR is never refused for a race it did not lose: all writers get one.
+    tally("create_pr race: no writer refused", failures == [] and len(acknowledged) == rounds * writers)
+
+
+def test_concurrent_branch_creation_has_one_winner(hub):
+    rounds, writers = 10, 8
+    outcomes = []
+    for rnd in range(rounds):
+        barrier = threading.Barrier(writers)
+        statuses: list[int] = []
+
+        def create(rnd=rnd):
+            barrier.wait()
+            statuses.append(call(hub.url, "POST", f"/api/models/{REPO}/branch/race-{rnd}", "{}", AUTH).status)
+
+        threads = [threading.Thread(target=create) for _ in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        outcomes.append(sorted(statuses))
+    tally("concurrent POST branch/X: one 200, the rest 409",
+          all(o == [200] + [409] * (writers - 1) for o in outcomes))
+
+
+# ---- 12: main cannot be force-reset ------------------------------------------------------------
+
+def test_main_overwrite_refused_other_branches_move_atomically(hub):
+    main_before = ref_of(hub, "refs/heads/main")
+    r = commit(hub.url, "v1", ndjson("on v1", file_op("v1.txt", b"v1\n")))
+    assert r.status == 200, r.text()
+    v1 = r.json()["commitOid"]
+    r = call(hub.url, "POST", f"/api/models/{REPO}/branch/main",
+             json.dumps({"overwrite": True, "startingPoint": "v1"}), AUTH)
+    tally("overwrite of main refused (403), main unchanged",
+          r.status == 403 and ref_of(hub, "refs/heads/main") == main_before)
+    # Other branches may be overwritten: one atomic move, no moment without the branch.
+    call(hub.url, "POST", f"/api/models/{REPO}/branch/movable", "{}", AUTH)
+    stop = threading.Event()
+    missing = []
+
+    def watch():
+        while not stop.is_set():
+            if ref_of(hub, "refs/heads/movable") is None:
+                missing.append(1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    statuses = []
+    for i in range(20):
+        start = "v1" if i % 2 == 0 else "main"
+        statuses.append(call(hub.url, "POST", f"/api/models/{REPO}/branch/movable",
+                             json.dumps({"overwrite": True, "startingPoint": start}), AUTH).status)
+    stop.set()
+    watcher.join()
+    tally("overwrite of another branch moves it atomically",
+          statuses == [200] * 20 and not missing and ref_of(hub, "refs/heads/movable") == main_before)
+    assert v1
+
+
+# ---- 13: bad branch names answer 400, never a server path --------------------------------------
+
+@pytest.mark.parametrize("name", ["b" * 300, "main/sub", "v1/x/y", "a" * 256 + "/b"])
+def test_bad_branch_name_is_400_without_server_path(hub, name):
+    answers = [call(hub.url, "POST", f"/api/models/{REPO}/branch/{quote(name, safe='')}", "{}", AUTH),
+               commit(hub.url, name, ndjson("x", file_op("x.txt", b"x")))]
+    statuses = [a.status for a in answers]
+    tally(f"branch name {name[:20]}...: 400 without a server path",
+          statuses[0] == 400 and statuses[1] in (400, 404) and no_server_path(hub, *answers))
+
+
+def test_branch_below_an_existing_one_and_above(hub):
+    call(hub.url, "POST", f"/api/models/{REPO}/branch/top", "{}", AUTH)
+    below = call(hub.url, "POST", f"/api/models/{REPO}/branch/{quote('top/sub', safe='')}", "{}", AUTH)
+    call(hub.url, "POST", f"/api/models/{REPO}/branch/{quote('deep/leaf', safe='')}", "{}", AUTH)
+    above = call(hub.url, "POST", f"/api/models/{REPO}/branch/deep", "{}", AUTH)
+    tally("branch name colliding with an existing ref: 400 without a server path",
+          below.status == 400 and above.status == 400 and no_server_path(hub, below, above))
+
+
 # ---- 15: git's verify_path rules ---------------------------------------------------------------
 
 DOTGIT_ALIASES = [
