@@ -113,6 +113,9 @@ struct HubServer::Impl {
   std::unique_ptr<FaultLog> fault_log;
   Listener api, lfs;
 
+  // The storage root as it may appear in messages (as given, absolute, canonical).
+  std::vector<std::string> root_spellings;
+
   std::mutex stop_mu;
   bool stop_requested = false;
   bool run_started = false;
@@ -122,6 +125,14 @@ struct HubServer::Impl {
         storage(open_local_storage(options.root)),
         tokens(options.tokens),
         faults(options.faults, options.random_faults) {
+    std::error_code ec;
+    for (const auto& p : {options.root, std::filesystem::absolute(options.root, ec),
+                          std::filesystem::weakly_canonical(options.root, ec)}) {
+      std::string text = p.lexically_normal().string();
+      while (text.size() > 1 && text.back() == '/') text.pop_back();
+      if (text.size() > 1 && text.front() == '/' && std::find(root_spellings.begin(), root_spellings.end(), text) == root_spellings.end())
+        root_spellings.push_back(text);
+    }
     if (options.request_log) request_log = std::make_unique<RequestLog>(*options.request_log);
     if (options.fault_log) fault_log = std::make_unique<FaultLog>(*options.fault_log);
     // Uploads cut by a crash of an earlier run would otherwise stay on disk for ever.
@@ -188,8 +199,7 @@ struct HubServer::Impl {
     } catch (const Error& e) {
       set_error_from(res, e, base_url(req) + raw_path);
     } catch (const std::exception& e) {
-      spdlog::error("{} {}: {}", req.method, shown(raw_path), log::escape_controls(e.what()));
-      set_error(res, 500, "InternalError", std::string("internal error: ") + e.what());
+      set_internal_error(res, req.method + " " + shown(raw_path) + ": " + e.what());
     }
   }
 
@@ -334,6 +344,7 @@ struct HubServer::Impl {
 
   // Runs just before the response is written (status final, Content-Length known).
   void after_routing(const httplib::Request& req, httplib::Response& res) {
+    if (res.status >= 400) scrub_error(res, root_spellings);
     std::string_view raw_path = http::target_path(req.target);
     auto bytes = body_bytes(req, res);
     if (request_log) request_log->record(req.method, raw_path, res.status, bytes);
@@ -450,7 +461,7 @@ struct HubServer::Impl {
         what = e.what();
       } catch (...) {
       }
-      set_error(res, 500, "InternalError", "internal error: " + what);
+      set_internal_error(res, what);
     });
     http.set_post_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { after_routing(req, res); });

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "server/auth.hpp"
+#include "server/http_errors.hpp"
 #include "server/http_util.hpp"
 #include "server/request_log.hpp"
 #include "server/router.hpp"
@@ -114,4 +115,24 @@ TEST_CASE("timestamps and flags", "[server][http]") {
   CHECK(http::is_safe_host("[::1]:80"));
   CHECK_FALSE(http::is_safe_host("evil.com/x"));
   CHECK_FALSE(http::is_safe_host("a\r\nb"));
+}
+
+TEST_CASE("error answers never carry server paths", "[server][http]") {
+  httplib::Response res;
+  set_error(res, 400, "BadRequest", "cannot lock '/srv/hub/repos/models/a/b.git/refs/heads/x.lock'");
+  scrub_error(res, {"/srv/hub", "/real/srv/hub"});
+  CHECK(res.get_header_value("X-Error-Message") == "cannot lock '<storage>/repos/models/a/b.git/refs/heads/x.lock'");
+  CHECK(res.body.find("/srv/hub") == std::string::npos);
+  // File content (no X-Error-Message) is never touched.
+  httplib::Response file;
+  file.status = 404;
+  file.set_content("/srv/hub", "text/plain");
+  scrub_error(file, {"/srv/hub"});
+  CHECK(file.body == "/srv/hub");
+  // Internal errors answer an id only.
+  httplib::Response internal;
+  set_internal_error(internal, "failed to open '/srv/hub/repos/x'");
+  CHECK(internal.status == 500);
+  CHECK(internal.body.find("/srv/hub") == std::string::npos);
+  CHECK(internal.get_header_value("X-Error-Message").rfind("internal error ", 0) == 0);
 }
