@@ -19,6 +19,7 @@
 #include "server/fault_response.hpp"
 #include "server/http_errors.hpp"
 #include "server/http_util.hpp"
+#include "server/public_urls.hpp"
 #include "server/request_log.hpp"
 #include "server/router.hpp"
 #include "server/routes.hpp"
@@ -140,21 +141,12 @@ struct HubServer::Impl {
       spdlog::info("removed {} unfinished LFS upload(s) older than {} s from an earlier run", n, kStaleUploadAge.count());
   }
 
-  // The base URL as the client addressed us, so redirects and Link headers work through
-  // port forwards; falls back to the bound address when Host is absent or unsafe.
-  std::string base_url(const httplib::Request& req) const {
-    std::string host = req.get_header_value("Host");
-    return "http://" + (http::is_safe_host(host) ? host : host_port(options.host, api.port));
-  }
+  // Bases of the absolute URLs in answers: configured, never taken from the request's Host
+  // header (public_urls.hpp). Fixed once the ports are bound.
+  PublicUrls urls;
 
-  std::string lfs_base_url(const httplib::Request& req) const {
-    if (options.lfs_url) return *options.lfs_url;
-    std::string host = req.get_header_value("Host");
-    std::string name = http::is_safe_host(host)                      ? std::string(http::host_name(host))
-                       : options.host.find(':') != std::string::npos ? "[" + options.host + "]"
-                                                                     : options.host;
-    return "http://" + name + ":" + std::to_string(lfs.port);
-  }
+  std::string base_url(const httplib::Request&) const { return urls.api; }
+  std::string lfs_base_url(const httplib::Request&) const { return urls.lfs; }
 
   // Decides the request's fault (if any), answers it, then breaks the answer as the fault says.
   // BODY: the request body still on the wire (LFS upload PUTs), read by the handler; faults
@@ -488,6 +480,11 @@ int HubServer::bind() {
   };
   bind_one(impl_->api, o.port, "API");
   bind_one(impl_->lfs, o.lfs_port, "LFS");
+  impl_->urls = public_urls(o.public_url, o.lfs_url, o.host, impl_->api.port, impl_->lfs.port);
+  if (!o.public_url && is_wildcard_host(o.host))
+    spdlog::warn("listening on {} without --public-url: URLs in answers (Link, LFS redirects) name {}, which other "
+                 "machines cannot reach; give --public-url http://NAME:PORT",
+                 o.host, impl_->urls.api);
   return impl_->api.port;
 }
 

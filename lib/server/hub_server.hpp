@@ -31,8 +31,12 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 0;      // 0: any free port (see HubServer::url)
   int lfs_port = 0;  // LFS listener (same host); 0: any free port
-  // Base URL put in LFS redirects ("https://cdn.example/prefix"); default: the request's
-  // Host name with lfs_port, so it works for whatever name the client used.
+  // Base of the absolute URLs in answers (Link, commitUrl, LFS upload hrefs, ...) as clients
+  // reach the server ("https://hub.example/prefix"); default http://HOST:PORT as bound. Never
+  // taken from the request's Host header (public_urls.hpp).
+  std::optional<std::string> public_url;
+  // Base URL put in LFS redirects ("https://cdn.example/prefix"); default: http:// + the host
+  // of public_url (else HOST) + ":" + the LFS port.
   std::optional<std::string> lfs_url;
   std::vector<std::string> tokens;  // accepted bearer tokens (none: reads anonymous, writes refused)
   std::optional<std::filesystem::path> request_log;

@@ -21,7 +21,7 @@ struct RequestContext {
   const httplib::Request& req;
   httplib::Response& res;
   RepoStorage& storage;
-  std::string base_url;      // "http://host:port" as the client addressed us (Host header)
+  std::string base_url;      // the configured public base URL (never the request's Host)
   std::string lfs_base_url;  // where LFS redirects point (the LFS listener, or --lfs-url)
   std::string raw_path;      // request path as sent, still percent-encoded
 };

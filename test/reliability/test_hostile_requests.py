@@ -261,6 +261,26 @@ def test_dotgit_aliases_refused(hub):
     tally("legitimate dot files still accepted", ok.status == 200)
 
 
+# ---- 17: URLs come from the configured base, never from Host ------------------------------------
+
+def test_forged_host_header_not_echoed(hub):
+    evil = {"Host": "evil.example"}
+    answers = []
+    big = b"\0binary" * 10
+    r = commit(hub.url, "main", ndjson("lfs file", file_op("lfs.bin", big)), headers=evil)
+    answers.append(r)
+    answers.append(commit(hub.url, "main", ndjson("pr", file_op("pr.txt", b"pr\n")), create_pr=True, headers=evil))
+    answers.append(call(hub.url, "GET", f"/api/models/{REPO}/tree/main?limit=1", headers=evil))
+    answers.append(call(hub.url, "GET", f"/{REPO}/resolve/main/lfs.bin", headers=evil))
+    answers.append(call(hub.url, "GET", "/api/models/hostile/nope", headers=evil))
+    batch = {"operation": "upload", "transfers": ["basic"],
+             "objects": [{"oid": hashlib.sha256(b"x").hexdigest(), "size": 1}]}
+    answers.append(call(hub.url, "POST", f"/{REPO}.git/info/lfs/objects/batch", json.dumps(batch), {**AUTH, **evil}))
+    assert answers[2].headers.get("Link") and answers[3].status == 302, [a.text() for a in answers]
+    tally("Host: evil.example in no Link, commitUrl, pullRequestUrl, Location, LFS href or error",
+          all("evil.example" not in a.text() for a in answers))
+
+
 # ---- 18: control bytes in the request target are escaped in the log --------------------------
 
 def test_request_log_escapes_control_bytes(hub):
