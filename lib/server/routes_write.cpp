@@ -63,6 +63,22 @@ LfsPointer store_lfs_bytes(RepoStorage& storage, const std::string& data) {
   return pointer;
 }
 
+// An inline file whose bytes are an LFS pointer becomes an LFS file in the tree (the tree
+// listing and resolve read pointers from the blobs): it must name a stored object of that
+// size, exactly as an lfsFile operation must, or clients get a 302 to nothing.
+void check_inline_pointer(const RepoStorage& storage, const std::string& path, std::string_view content) {
+  auto pointer = parse_lfs_pointer(content);
+  if (!pointer) return;
+  auto stored = storage.lfs().size_of(pointer->oid);
+  if (!stored)
+    throw usage_error("file '" + path + "' is an LFS pointer to object " + pointer->oid +
+                      ", which has not been uploaded")
+        .hint("upload the object first (LFS batch + PUT), then commit it as an lfsFile");
+  if (*stored != pointer->size)
+    throw usage_error("file '" + path + "' is an LFS pointer of size " + std::to_string(pointer->size) +
+                      ", but the stored object " + pointer->oid + " has " + std::to_string(*stored) + " bytes");
+}
+
 // The upload URL's ?size=, as the batch endpoint wrote it.
 std::uint64_t upload_size_param(const httplib::Request& req) {
   std::uint64_t size = 0;
@@ -173,10 +189,12 @@ void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, con
         // Same rule as `kernels-hub commit`: inline binary or large content (kernel-builder
         // inlines files when no Xet transfer is offered) goes to LFS, so both paths give
         // the same trees.
-        if (should_store_as_lfs(std::string_view(op.content).substr(0, kBinarySniffBytes), op.content.size()))
+        if (should_store_as_lfs(std::string_view(op.content).substr(0, kBinarySniffBytes), op.content.size())) {
           change.blob = format_lfs_pointer(store_lfs_bytes(ctx.storage, op.content));
-        else
+        } else {
+          check_inline_pointer(ctx.storage, op.path, op.content);
           change.blob = op.content;
+        }
         break;
       case CommitOperation::Kind::lfs_file: {
         auto stored = ctx.storage.lfs().size_of(op.oid);

@@ -232,6 +232,27 @@ def test_branch_below_an_existing_one_and_above(hub):
           below.status == 400 and above.status == 400 and no_server_path(hub, below, above))
 
 
+# ---- 14: inline LFS pointers must name a stored object ---------------------------------------
+
+def test_inline_lfs_pointer_to_missing_object_refused(hub):
+    missing = hashlib.sha256(b"never uploaded").hexdigest()
+    pointer = f"version https://git-lfs.github.com/spec/v1\noid sha256:{missing}\nsize 14\n".encode()
+    before = ref_of(hub, "refs/heads/main")
+    r = commit(hub.url, "main", ndjson("forged pointer", file_op("forged.bin", pointer)))
+    tally("inline LFS pointer to a missing object: 400, nothing committed",
+          r.status == 400 and ref_of(hub, "refs/heads/main") == before)
+    # A pointer whose object is stored (same size) is as good as an lfsFile operation.
+    content = b"stored \x00 object" * 100
+    oid = hashlib.sha256(content).hexdigest()
+    r = commit(hub.url, "main", ndjson("real object", file_op("real.bin", content)))
+    assert r.status == 200, r.text()
+    good = f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {len(content)}\n".encode()
+    bad_size = f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {len(content) + 1}\n".encode()
+    ok = commit(hub.url, "main", ndjson("pointer to stored", file_op("again.bin", good)))
+    wrong = commit(hub.url, "main", ndjson("pointer, wrong size", file_op("wrong.bin", bad_size)))
+    tally("inline LFS pointer to a stored object accepted, wrong size refused", ok.status == 200 and wrong.status == 400)
+
+
 # ---- 15: git's verify_path rules ---------------------------------------------------------------
 
 DOTGIT_ALIASES = [
