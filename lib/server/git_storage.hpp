@@ -2,7 +2,8 @@
 // Internal: the git-backed RepoStorage. One bare repository per repo under
 // ROOT/repos/{kernels|models}/{ns}/{name}.git, LFS objects in an FsLfsStore at ROOT/lfs.
 // Methods are split across git_storage.cpp (reads), git_revision.cpp (revision
-// resolution), git_commit.cpp (commits) and git_refs.cpp (ref names and ref changes). Every call opens its own git_repository handle:
+// resolution), git_tree_page.cpp (paged listings), git_commit.cpp (commits) and git_refs.cpp
+// (ref names and ref changes). Every call opens its own git_repository handle:
 // libgit2 objects must not be shared between threads, and the HTTP server is multi-threaded.
 #include <filesystem>
 #include <initializer_list>
@@ -39,6 +40,8 @@ class GitRepoStorage final : public RepoStorage {
   CommitInfo resolve_revision(const RepoId& repo, std::string_view revision) const override;
   std::vector<TreeEntry> list_tree(const RepoId& repo, std::string_view commit, std::string_view path,
                                    bool recursive) const override;
+  TreePage list_tree_page(const RepoId& repo, std::string_view commit, std::string_view path, bool recursive,
+                          std::string_view after, std::size_t limit) const override;
   FileBlob read_file(const RepoId& repo, std::string_view commit, std::string_view path) const override;
   std::string commit(const RepoId& repo, const CommitRequest& request) override;
   PullRequestCommit commit_pull_request(const RepoId& repo, const CommitRequest& request) override;
@@ -52,6 +55,10 @@ class GitRepoStorage final : public RepoStorage {
 
  private:
   git::Repository open(const RepoId& repo) const;
+  // The tree of folder PREFIX (normalised, "" = root) in commit C; entry_not_found when it is
+  // missing or a file.
+  git::Tree folder_tree(git_repository* r, const git_commit* c, const RepoId& repo, std::string_view commit,
+                        const std::string& prefix) const;
   // The commit object for a 40-hex id already produced by resolve_revision.
   git::Commit lookup_commit(git_repository* repo, const RepoId& id, std::string_view sha) const;
 
@@ -82,6 +89,9 @@ namespace git {
 // or '..' components (they can never name a tree entry).
 std::vector<std::string> path_components(std::string_view path);
 std::string join_components(const std::vector<std::string>& parts);
+// Fills ENTRY's size and LFS information for blob OID without loading large contents: only
+// blobs small enough to be LFS pointers are read.
+void describe_blob(git_repository* repo, git_odb* odb, const git_oid* oid, server::TreeEntry& entry);
 }  // namespace git
 
 }  // namespace kcpp::server

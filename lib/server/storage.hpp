@@ -47,6 +47,11 @@ struct TreeEntry {
   std::optional<LfsInfo> lfs;
 };
 
+struct TreePage {
+  std::vector<TreeEntry> entries;
+  bool more = false;  // entries follow the last one
+};
+
 struct CommitInfo {
   std::string sha;        // 40-hex
   std::int64_t time = 0;  // committer time, seconds since the epoch (UTC)
@@ -114,6 +119,13 @@ class RepoStorage {
   // entry_not_found when PATH is missing or is not a folder.
   virtual std::vector<TreeEntry> list_tree(const RepoId& repo, std::string_view commit, std::string_view path,
                                            bool recursive) const = 0;
+
+  // One page of list_tree(REPO, COMMIT, PATH, RECURSIVE): the entries whose path sorts after
+  // AFTER ("" = from the start; a path of an earlier page, which need not exist any more),
+  // at most LIMIT of them, in list_tree's order; MORE tells whether others follow. Costs
+  // O(LIMIT · depth · log(folder size)), not O(tree): clients page through big trees.
+  virtual TreePage list_tree_page(const RepoId& repo, std::string_view commit, std::string_view path, bool recursive,
+                                  std::string_view after, std::size_t limit) const = 0;
 
   // The file at PATH in COMMIT; entry_not_found when it is missing or a folder.
   virtual FileBlob read_file(const RepoId& repo, std::string_view commit, std::string_view path) const = 0;

@@ -315,3 +315,45 @@ def test_request_log_escapes_control_bytes(hub):
     lines = [line for line in raw.decode("latin-1").splitlines() if "red" in line]
     tally("ESC/BEL/C1 bytes of the request target escaped in the request log",
           lines and b"\x1b" not in raw and b"\x07" not in raw and b"\x9b" not in raw and "\\x1b" in lines[-1])
+
+
+# ---- 20: a page of a tree listing costs O(page) -------------------------------------------------
+
+def test_tree_paging_cost_does_not_grow_with_the_tree(tmp_path):
+    files = {f"d{i:03}/f{j:03}.txt": f"{i}-{j}\n" for i in range(100) for j in range(100)}
+    with Hub(root=tmp_path / "hub") as h:
+        h.commit("big/tree", write_tree(tmp_path / "src", files), branch="main", repo_type="model")
+        base = "/api/models/big/tree/tree/main"
+
+        def page(query: str) -> tuple[float, Answer]:
+            best, answer = 99.0, None
+            for _ in range(3):
+                t = time.perf_counter()
+                answer = call(h.url, "GET", f"{base}?{query}")
+                best = min(best, time.perf_counter() - t)
+            assert answer.status == 200, answer.text()
+            return best, answer
+
+        full, first = page("recursive=true&limit=1000")
+        # Walk every page (limit 1000) and check the concatenation is the whole, sorted tree.
+        paths, link = [e["path"] for e in first.json()], first.headers.get("Link")
+        while link:
+            nxt = urlparse(link.split(";")[0].strip("<> "))
+            r = call(h.url, "GET", f"{nxt.path}?{nxt.query}")
+            paths += [e["path"] for e in r.json()]
+            link = r.headers.get("Link")
+        expected = sorted(set(files) | {p.split("/")[0] for p in files})
+        small_first, _ = page("recursive=true&limit=10")
+        last_cursor = expected[-20].encode().hex()
+        small_last, last = page(f"recursive=true&limit=10&cursor={last_cursor}")
+        mid_cursor = "d050".encode().hex()
+        small_mid, mid = page(f"recursive=true&limit=10&cursor={mid_cursor}")
+        record("hostile requests", {"tree_page_10_ms": round(small_last * 1000, 2),
+                                    "tree_page_1000_ms": round(full * 1000, 2)})
+        tally("paged listing equals the whole sorted tree", paths == expected)
+        tally("pages after a cursor are the next entries",
+              [e["path"] for e in last.json()] == expected[-19:-9]
+              and [e["path"] for e in mid.json()] == expected[expected.index("d050") + 1:expected.index("d050") + 11])
+        tally(f"a 10-entry page costs O(page): last {small_last * 1000:.1f} ms, first {small_first * 1000:.1f} ms, "
+              f"1000-entry page {full * 1000:.1f} ms",
+              small_last < 0.3 * full and small_last < 3 * small_first + 0.005)
