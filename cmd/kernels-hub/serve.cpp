@@ -43,6 +43,18 @@ Runner add_serve(CLI::App& app) {
   cmd->add_option("--threads", opts->threads, "Workers always running per listener (more start on demand, up to 1024)")
       ->capture_default_str()
       ->check(CLI::Range(2, 1024));
+  cmd->add_option("--header-timeout", opts->header_timeout_s,
+                  "Seconds a client has to send a request's line and headers (slowloris defence)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--max-connections", opts->max_connections,
+                  "Connections served at once, both listeners together; more get 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--max-connections-per-ip", opts->max_connections_per_address,
+                  "Connections served at once per client address (IPv6: per /64); 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
 
   return [opts, root, request_log, injects, lfs_url, public_url, fault_rules, fault_log]() {
     opts->root = *root;

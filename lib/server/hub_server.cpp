@@ -17,6 +17,7 @@
 #include "core/log.hpp"
 #include "server/auth.hpp"
 #include "server/fault_response.hpp"
+#include "server/guarded_server.hpp"
 #include "server/http_errors.hpp"
 #include "server/http_util.hpp"
 #include "server/public_urls.hpp"
@@ -25,6 +26,7 @@
 #include "server/routes.hpp"
 #include "server/streamed_body.hpp"
 #include "server/worker_pool.hpp"
+#include "server/write_admission.hpp"
 
 namespace kcpp::server {
 
@@ -32,14 +34,9 @@ namespace {
 
 // httplib matches non-GET handlers with std::regex; this matches any path.
 constexpr const char* kAnyPath = R"([\s\S]*)";
-// Bodies are read by our own content receiver (see configure()). LFS upload PUTs are streamed
-// to disk by their handler, bounded by their ticket's size (routes_write.cpp); every other
-// body is kept in memory, capped by who sends it: authenticated writers may send commits with
-// inline files, anyone else only small bodies, so an anonymous client cannot make the server
-// buffer gigabytes. httplib's own limit must admit the largest of these.
-constexpr std::size_t kMaxWriteBody = 4ull * 1024 * 1024 * 1024;
-constexpr std::size_t kMaxAnonymousBody = 1ull * 1024 * 1024;
-constexpr std::size_t kMaxRequestBody = kMaxWriteBody;
+// Write bodies are admitted on their headers and limited per route (write_admission.hpp);
+// httplib's own limit must admit the largest of them.
+constexpr std::size_t kMaxRequestBody = kMaxCommitBody;
 // Connections served at once per listener; beyond that they wait for a worker.
 constexpr std::size_t kMaxWorkers = 1024;
 // Unfinished LFS uploads older than this are removed at start-up (see LfsStore).
@@ -90,7 +87,8 @@ std::string host_port(const std::string& host, int port) {
 
 // One httplib listener and its lifecycle flags.
 struct Listener {
-  httplib::Server http;
+  Listener(std::shared_ptr<ConnectionLimits> limits, ConnectionOptions options) : http(std::move(limits), options) {}
+  GuardedServer http;
   int port = -1;
   int listen_fd = -1;  // recorded by the socket-options hook, see configure()
   std::atomic<bool> finished{false};
@@ -98,9 +96,16 @@ struct Listener {
   // httplib's stop() is a no-op until its accept loop runs; wait for that (or its end).
   void stop() {
     while (!http.is_running() && !finished) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    http.request_stop();  // idle connections end now, not at their keep-alive timeout
     if (!finished) http.stop();
   }
 };
+
+ConnectionOptions connection_options(const ServeOptions& o) {
+  ConnectionOptions c;
+  c.header_timeout = std::chrono::milliseconds(static_cast<long long>(o.header_timeout_s * 1000));
+  return c;
+}
 
 }  // namespace
 
@@ -112,6 +117,7 @@ struct HubServer::Impl {
   UploadTickets upload_tickets;
   std::unique_ptr<RequestLog> request_log;
   std::unique_ptr<FaultLog> fault_log;
+  std::shared_ptr<ConnectionLimits> connection_limits;  // shared by both listeners
   Listener api, lfs;
 
   // The storage root as it may appear in messages (as given, absolute, canonical).
@@ -125,7 +131,11 @@ struct HubServer::Impl {
       : options(std::move(opts)),
         storage(open_local_storage(options.root)),
         tokens(options.tokens),
-        faults(options.faults, options.random_faults) {
+        faults(options.faults, options.random_faults),
+        connection_limits(std::make_shared<ConnectionLimits>(
+            ConnectionCaps{options.max_connections, options.max_connections_per_address})),
+        api(connection_limits, connection_options(options)),
+        lfs(connection_limits, connection_options(options)) {
     std::error_code ec;
     for (const auto& p : {options.root, std::filesystem::absolute(options.root, ec),
                           std::filesystem::weakly_canonical(options.root, ec)}) {
@@ -239,9 +249,38 @@ struct HubServer::Impl {
     }
   }
 
-  // Whether REQ may have a large body kept in memory: only with a valid token.
-  bool may_send_large_body(const httplib::Request& req) const {
-    return tokens.classify(req.get_header_value("Authorization")) == AuthState::valid;
+  static bool is_write_method(const std::string& method) {
+    return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+  }
+
+  // What REQ's headers alone say about it (write_admission.hpp).
+  WriteAdmission admission(const httplib::Request& req, bool lfs_only) const {
+    WriteRequest w;
+    w.method = req.method;
+    try {
+      w.route = lfs_only ? Route::Kind::unknown : match_route(http::split_path(http::target_path(req.target))).kind;
+    } catch (const Error& e) {
+      return WriteAdmission{400, "BadRequest", e.what(), 0};
+    }
+    w.auth = tokens.classify(req.get_header_value("Authorization"));
+    w.writes_enabled = !tokens.empty();
+    std::string length = req.get_header_value("Content-Length");  // outlives W (string_view)
+    if (req.has_header("Content-Length")) w.content_length = length;
+    // httplib reads a body chunked whenever Transfer-Encoding says "chunked"; the limit then
+    // applies while it arrives.
+    w.chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+    return admit_write(w);
+  }
+
+  // Refuses REQ on its headers when admission() says so: RES is the answer, the connection
+  // closes after it (the body stays unread). Returns whether it refused.
+  bool refuse_on_headers(const httplib::Request& req, httplib::Response& res, bool lfs_only) const {
+    WriteAdmission a = admission(req, lfs_only);
+    if (a.status == 0) return false;
+    close_after_answer(req);
+    std::string path(http::target_path(req.target));
+    set_error(res, a.status, a.code, a.status == 404 ? a.message + ": " + path : a.message);
+    return true;
   }
 
   // The LFS upload PUT, whose body its handler streams to disk (on either listener: the LFS
@@ -257,28 +296,14 @@ struct HubServer::Impl {
                       AuthState auth, bool lfs_only, StreamedBody* body) {
     Route route = match_route(http::split_path(raw_path));
     if (lfs_only) route.kind = Route::Kind::unknown;
-    std::vector<std::string> methods;
-    switch (route.kind) {
-      case Route::Kind::unknown:
-        set_error(res, 404, "NotFound", "no such endpoint: " + raw_path);
-        return;
-      case Route::Kind::lfs_object:
-        methods = {"PUT"};
-        break;
-      case Route::Kind::repo_branch:
-        methods = {"POST", "DELETE"};
-        break;
-      case Route::Kind::create_repo:
-      case Route::Kind::validate_yaml:
-      case Route::Kind::repo_commit:
-      case Route::Kind::repo_preupload:
-      case Route::Kind::lfs_batch:
-      case Route::Kind::lfs_verify:
-        methods = {"POST"};
-        break;
-      default:
-        set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path + " (read-only endpoint)");
-        return;
+    if (route.kind == Route::Kind::unknown) {
+      set_error(res, 404, "NotFound", "no such endpoint: " + raw_path);
+      return;
+    }
+    auto methods = write_methods(route.kind);
+    if (methods.empty()) {
+      set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path + " (read-only endpoint)");
+      return;
     }
     if (std::find(methods.begin(), methods.end(), req.method) == methods.end()) {
       set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path);
@@ -375,32 +400,36 @@ struct HubServer::Impl {
         respond(req, res, lfs_only);
         return httplib::Server::HandlerResponse::Handled;
       }
-      // OPTIONS (and anything else without a content-reader handler below) has its body
-      // read by httplib up to its global limit, which admits large uploads: refuse big ones
-      // before that and close the connection (the unread body cannot be skipped).
-      if (req.method != "POST" && req.method != "PUT" && req.method != "PATCH" && req.method != "DELETE") {
-        std::uint64_t length = 0;
-        auto v = req.get_header_value("Content-Length");
-        bool chunked = req.has_header("Transfer-Encoding");
-        bool parsed = std::from_chars(v.data(), v.data() + v.size(), length).ec == std::errc();
-        if (chunked || (!v.empty() && (!parsed || length > kMaxAnonymousBody))) {
-          auto& mreq = const_cast<httplib::Request&>(req);
-          mreq.set_header("Connection", "close");
-          set_error(res, 413, "PayloadTooLarge", "request body too large for " + req.method);
-          return httplib::Server::HandlerResponse::Handled;
-        }
+      // Writes are refused on their headers when those suffice (write_admission.hpp), before
+      // httplib reads a byte of the body; the rest go to the content-reader handlers below.
+      if (is_write_method(req.method)) {
+        if (refuse_on_headers(req, res, lfs_only)) return httplib::Server::HandlerResponse::Handled;
+        return httplib::Server::HandlerResponse::Unhandled;
       }
-      // Other methods go through the regular handlers below, after httplib has read the
-      // body (answering before that would desynchronise a keep-alive connection).
+      // OPTIONS (and anything else without a content-reader handler below) has its body
+      // read by httplib up to its global limit: refuse big ones before that.
+      std::uint64_t length = 0;
+      auto v = req.get_header_value("Content-Length");
+      bool chunked = req.has_header("Transfer-Encoding");
+      bool parsed = std::from_chars(v.data(), v.data() + v.size(), length).ec == std::errc();
+      if (chunked || (!v.empty() && (!parsed || length > kMaxSmallBody))) {
+        close_after_answer(req);
+        set_error(res, 413, "PayloadTooLarge", "request body too large for " + req.method);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
+    });
+    // `Expect: 100-continue`: a request refused on its headers gets the refusal instead of the
+    // 100, so the client never sends the body.
+    http.set_expect_100_continue_handler([this, lfs_only](const httplib::Request& req, httplib::Response& res) {
+      if (is_write_method(req.method) && refuse_on_headers(req, res, lfs_only)) return res.status;
+      return 100;
     });
     auto other = [this, lfs_only](const httplib::Request& req, httplib::Response& res,
                                   const httplib::ContentReader& reader) {
-      // The body must always be consumed (else the next request on a keep-alive connection
-      // would start inside it); past the limit it is drained, not kept.
       auto& body = const_cast<httplib::Request&>(req).body;  // owned by httplib's connection loop
       if (req.is_multipart_form_data()) {
-        reader([](const httplib::MultipartFormData&) { return true; }, [](const char*, std::size_t) { return true; });
+        close_after_answer(req);  // the body stays unread
         set_error(res, 415, "UnsupportedMediaType", "multipart bodies are not accepted");
         return;
       }
@@ -410,22 +439,25 @@ struct HubServer::Impl {
         body.drain();  // refused before it was read (no ticket, a fault, ...): dropped, not kept
         return;
       }
-      std::size_t limit = may_send_large_body(req) ? kMaxWriteBody : kMaxAnonymousBody;
+      // Admitted on its headers (pre-routing); a chunked body is held to the same limit here.
+      std::uint64_t limit = admission(req, lfs_only).body_limit;
       bool too_large = false;
-      reader([&](const char* data, std::size_t len) {
-        if (too_large) return true;
+      bool complete = reader([&](const char* data, std::size_t len) {
         if (body.size() + len > limit) {
           too_large = true;
           std::string().swap(body);
-          return true;
+          return false;  // stop reading: the connection closes after the answer
         }
         body.append(data, len);
         return true;
       });
-      if (too_large) {
-        set_error(res, 413, "PayloadTooLarge",
-                  "request body larger than " + std::to_string(limit) + " bytes" +
-                      (limit == kMaxAnonymousBody ? " (larger bodies need a valid token)" : ""));
+      if (too_large || !complete) {
+        close_after_answer(req);
+        if (too_large)
+          set_error(res, 413, "PayloadTooLarge",
+                    "request body larger than the " + std::to_string(limit) + " bytes this endpoint accepts");
+        else
+          set_error(res, 400, "BadRequest", "the request body could not be read to its end");
         return;
       }
       respond(req, res, lfs_only);

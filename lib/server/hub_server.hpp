@@ -5,7 +5,9 @@
 // downloads, bearer-token checks,
 // fault injection (fault_injection.hpp: status answers, resets, truncated, stalled or
 // corrupted bodies, wrong ETags) and a request log. Multi-threaded: one worker per connection,
-// from a pool that grows while every worker is busy (worker_pool.hpp).
+// from a pool that grows while every worker is busy (worker_pool.hpp); connections are
+// served by guarded_server.hpp's loop (connection caps, header deadline, closing after
+// answers given before the body).
 //
 // Two listeners, like the Hub and its CDN: the API port, and an LFS port that serves only
 // /lfs-objects/<sha256>. resolve answers LFS files with a 302 to the LFS port. The second
@@ -44,6 +46,12 @@ struct ServeOptions {
   std::optional<RandomFaults> random_faults;    // --faults random:...
   std::optional<std::filesystem::path> fault_log;  // "KIND METHOD PATH" per injected fault
   int threads = 32;  // workers always running per listener; more start on demand (up to 1024)
+  // Slowloris defences (guarded_server.hpp): the request line and headers of each request
+  // must arrive within this many seconds; connections beyond the caps (both listeners
+  // together; per client address, an IPv6 /64 counting as one) are answered 503 at once.
+  double header_timeout_s = 10;
+  std::size_t max_connections = 768;               // below the 1024 workers of a listener
+  std::size_t max_connections_per_address = 256;   // 0: no per-address cap
   // Organizations whose overview says `trustedKernelPublisher: true` (kernels' trust check).
   std::vector<std::string> trusted_publishers;
 };

@@ -11,6 +11,7 @@
 #include "core/fs.hpp"
 #include "core/hash.hpp"
 #include "server/commit_ndjson.hpp"
+#include "server/guarded_server.hpp"
 #include "server/http_errors.hpp"
 #include "server/lfs_pointer.hpp"
 #include "server/routes.hpp"
@@ -102,12 +103,6 @@ std::optional<std::uint64_t> content_length(const httplib::Request& req) {
 void set_too_large(httplib::Response& res, std::uint64_t size) {
   set_error(res, 413, "PayloadTooLarge",
             "upload body larger than the " + std::to_string(size) + " bytes of its ticket");
-}
-
-// After a body that could not be read to its end the connection is out of step (or gone):
-// ask httplib to close it once the answer is written.
-void close_after_answer(const httplib::Request& req) {
-  const_cast<httplib::Request&>(req).set_header("Connection", "close");  // owned by httplib's loop
 }
 
 }  // namespace

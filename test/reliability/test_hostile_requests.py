@@ -282,6 +282,59 @@ def test_dotgit_aliases_refused(hub):
     tally("legitimate dot files still accepted", ok.status == 200)
 
 
+# ---- 16: bodies are refused on their headers ------------------------------------------------
+
+def raw_post(url, path, total, headers: dict[str, str], chunk=1 << 20, timeout=10.0):
+    """POSTs a TOTAL-byte body of zeros on a raw socket, reading the answer while sending."""
+    u = urlparse(url)
+    head = f"POST {path} HTTP/1.1\r\nHost: {u.hostname}:{u.port}\r\nContent-Length: {total}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    s = socket.create_connection((u.hostname, u.port), timeout=timeout)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    s.sendall(head.encode())
+    s.setblocking(False)
+    start = time.monotonic()
+    sent, answer = 0, b""
+    block = b"\0" * chunk
+    try:
+        while time.monotonic() - start < timeout:
+            r, w, _ = select.select([s], [s] if sent < total else [], [], 0.5)
+            if r:
+                try:
+                    data = s.recv(65536)
+                except (ConnectionResetError, BlockingIOError):
+                    data = b""
+                answer += data
+                if b"\r\n\r\n" in answer or not data:
+                    break
+            elif w:
+                try:
+                    sent += s.send(block[: min(chunk, total - sent)])
+                except BlockingIOError:
+                    pass
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+    finally:
+        s.close()
+    status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.") else None
+    return status, sent, time.monotonic() - start
+
+
+def test_unauthenticated_big_post_refused_on_headers(hub):
+    total = 200 << 20
+    status, sent, seconds = raw_post(hub.url, f"/api/models/{REPO}/commit/main", total,
+                                     {"Content-Type": "application/x-ndjson"})
+    tally(f"unauthenticated 200 MB POST: refused before the body ({status}, {sent >> 20} MiB sent, {seconds:.2f} s)",
+          status in (401, 413) and sent < (32 << 20) and seconds < 3)
+    status, sent, seconds = raw_post(hub.url, f"/api/models/{REPO}/commit/main", total,
+                                     {"Content-Type": "application/x-ndjson", "Expect": "100-continue"})
+    tally("unauthenticated POST with Expect: 100-continue: the error instead of 100, no body read",
+          status in (401, 413) and sent < (32 << 20) and seconds < 3)
+    # A JSON endpoint with a valid token still refuses a body too big to be JSON on its header.
+    status, sent, seconds = raw_post(hub.url, f"/api/models/{REPO}/preupload/main", total, AUTH)
+    tally("authenticated 200 MB preupload: 413 before the body", status == 413 and sent < (32 << 20) and seconds < 3)
+
+
 # ---- 17: URLs come from the configured base, never from Host ------------------------------------
 
 def test_forged_host_header_not_echoed(hub):
@@ -315,6 +368,104 @@ def test_request_log_escapes_control_bytes(hub):
     lines = [line for line in raw.decode("latin-1").splitlines() if "red" in line]
     tally("ESC/BEL/C1 bytes of the request target escaped in the request log",
           lines and b"\x1b" not in raw and b"\x07" not in raw and b"\x9b" not in raw and "\\x1b" in lines[-1])
+
+
+# ---- 19: slowloris ------------------------------------------------------------------------------
+
+def readable(sock: socket.socket, timeout: float) -> bool:
+    """select() cannot take descriptors above 1023; poll() can."""
+    p = select.poll()
+    p.register(sock, select.POLLIN)
+    return bool(p.poll(timeout * 1000))
+
+
+def raise_fd_limit(n: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(n, hard), hard))
+
+
+def test_slowloris_cannot_starve_the_api(tmp_path):
+    idle = 1100
+    raise_fd_limit(idle + 256)
+    with Hub(root=tmp_path / "hub", tokens=[TOKEN]) as h:
+        u = urlparse(h.url)
+        socks = []
+        try:
+            for _ in range(idle):
+                s = socket.create_connection((u.hostname, u.port), timeout=10)
+                s.sendall(b"GET /api/whoami-v2 HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+                socks.append(s)
+            time.sleep(0.5)
+            # Another client (another address: the per-address cap is the attacker's) still gets answers.
+            times = []
+            for _ in range(5):
+                t = time.monotonic()
+                conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10, source_address=("127.0.0.2", 0))
+                try:
+                    conn.request("GET", "/api/whoami-v2", headers=AUTH)
+                    ok = conn.getresponse().status == 200
+                except OSError:
+                    ok = False
+                finally:
+                    conn.close()
+                times.append(time.monotonic() - t if ok else 99.0)
+            # Connections past the attacker's cap were answered 503 and closed at once.
+            refused = 0
+            for s in socks:
+                if readable(s, 0):
+                    try:
+                        data = s.recv(256)
+                    except OSError:
+                        data = b""
+                    refused += data.startswith(b"HTTP/1.1 503") or data == b""
+        finally:
+            for s in socks:
+                s.close()
+        record("hostile requests", {"slowloris_connections": idle, "slowloris_refused_503": refused,
+                                    "slowloris_api_max_ms": round(max(times) * 1000, 1)})
+        tally(f"API answers while {idle} slow connections are open (max {max(times):.2f} s)", max(times) < 2.0)
+        tally(f"connections past the per-address cap refused at once ({refused} of {idle})", refused >= idle // 2)
+
+
+def test_slow_headers_time_out(tmp_path):
+    with Hub(root=tmp_path / "hub", extra_args=["--header-timeout", "2"]) as h:
+        u = urlparse(h.url)
+        s = socket.create_connection((u.hostname, u.port), timeout=10)
+        start = time.monotonic()
+        closed_after = None
+        request = b"GET /api/whoami-v2 HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40
+        try:
+            for byte in request:  # one byte every 0.25 s: each read is quick, the headers never end
+                s.sendall(bytes([byte]))
+                if readable(s, 0.25):
+                    closed_after = time.monotonic() - start
+                    break
+        except OSError:
+            closed_after = time.monotonic() - start
+        finally:
+            s.close()
+        tally(f"slow headers closed by the header timeout (after {closed_after} s)",
+              closed_after is not None and closed_after < 4.0)
+        # A keep-alive connection gets the same deadline for its next request.
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        conn.request("GET", "/api/whoami-v2")
+        conn.getresponse().read()
+        sock = conn.sock
+        start = time.monotonic()
+        closed_after = None
+        try:
+            for byte in request:
+                sock.sendall(bytes([byte]))
+                if readable(sock, 0.25):
+                    closed_after = time.monotonic() - start
+                    break
+        except OSError:
+            closed_after = time.monotonic() - start
+        finally:
+            conn.close()
+        tally(f"slow headers of a second keep-alive request closed (after {closed_after} s)",
+              closed_after is not None and closed_after < 4.0)
 
 
 # ---- 20: a page of a tree listing costs O(page) -------------------------------------------------
