@@ -31,6 +31,13 @@ const std::string& checked_path(const std::string& path) {
   return path;
 }
 
+bool object_exists(git_repository* repo, const git_oid* id) {
+  git_odb* o = nullptr;
+  if (git_repository_odb(&o, repo) != 0) return false;
+  git::Odb odb(o);
+  return git_odb_exists(o, id) == 1;
+}
+
 git::Tree empty_tree(git_repository* repo) {
   git_treebuilder* b = nullptr;
   git::check(git_treebuilder_new(&b, repo, nullptr), "cannot create a tree builder");
@@ -131,8 +138,15 @@ GitRepoStorage::BuiltCommit GitRepoStorage::build_commit(git_repository* r, cons
     if (change->kind == FileChange::Kind::put) {
       u.action = GIT_TREE_UPDATE_UPSERT;
       u.filemode = GIT_FILEMODE_BLOB;
-      git::check(git_blob_create_from_buffer(&u.id, r, change->blob.data(), change->blob.size()),
-                 "cannot store blob for " + path);
+      if (change->blob_id) {
+        if (change->blob_id->size() != GIT_OID_HEXSZ ||
+            git_oid_fromstrn(&u.id, change->blob_id->data(), change->blob_id->size()) != 0 ||
+            !object_exists(r, &u.id))
+          throw Error(ErrorKind::failure, "blob " + *change->blob_id + " for " + path + " is not stored");
+      } else {
+        git::check(git_blob_create_from_buffer(&u.id, r, change->blob.data(), change->blob.size()),
+                   "cannot store blob for " + path);
+      }
       puts.push_back(u);
     } else if (tree_has_path(base.get(), path)) {
       u.action = GIT_TREE_UPDATE_REMOVE;
@@ -150,6 +164,13 @@ GitRepoStorage::BuiltCommit GitRepoStorage::build_commit(git_repository* r, cons
                                out.has_head ? 1 : 0, parents),
              "cannot write the commit");
   return out;
+}
+
+std::string GitRepoStorage::store_blob(const RepoId& repo, std::string_view bytes) {
+  auto r = open(repo);
+  git_oid oid;
+  git::check(git_blob_create_from_buffer(&oid, r.get(), bytes.data(), bytes.size()), "cannot store a blob");
+  return git::to_hex(&oid);
 }
 
 std::string GitRepoStorage::commit(const RepoId& repo, const CommitRequest& request) {

@@ -43,6 +43,7 @@ class GitRepoStorage final : public RepoStorage {
   TreePage list_tree_page(const RepoId& repo, std::string_view commit, std::string_view path, bool recursive,
                           std::string_view after, std::size_t limit) const override;
   FileBlob read_file(const RepoId& repo, std::string_view commit, std::string_view path) const override;
+  std::string store_blob(const RepoId& repo, std::string_view bytes) override;
   std::string commit(const RepoId& repo, const CommitRequest& request) override;
   PullRequestCommit commit_pull_request(const RepoId& repo, const CommitRequest& request) override;
   void create_ref(const RepoId& repo, std::string_view ref, std::string_view commit) override;

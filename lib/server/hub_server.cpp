@@ -283,11 +283,17 @@ struct HubServer::Impl {
     return true;
   }
 
-  // The LFS upload PUT, whose body its handler streams to disk (on either listener: the LFS
-  // one answers 404 and drains it, rather than buffering it first).
-  static bool is_streamed_upload(const httplib::Request& req) {
-    return req.method == "PUT" &&
-           match_route(http::split_path(http::target_path(req.target))).kind == Route::Kind::lfs_object;
+  // Requests whose body their handler reads as it arrives: the LFS upload PUT (streamed to
+  // disk) and the commit POST (parsed line by line). On the LFS listener they are refused on
+  // their headers (write_admission.hpp).
+  static bool has_streamed_body(const httplib::Request& req) {
+    Route::Kind kind = Route::Kind::unknown;
+    try {
+      kind = match_route(http::split_path(http::target_path(req.target))).kind;
+    } catch (const Error&) {
+    }
+    return (req.method == "PUT" && kind == Route::Kind::lfs_object) ||
+           (req.method == "POST" && kind == Route::Kind::repo_commit);
   }
 
   // POST/PUT/DELETE/...: the write API. Every write needs a configured bearer token, except
@@ -433,10 +439,12 @@ struct HubServer::Impl {
         set_error(res, 415, "UnsupportedMediaType", "multipart bodies are not accepted");
         return;
       }
-      if (is_streamed_upload(req)) {
+      if (has_streamed_body(req)) {
         StreamedBody body(reader);
         respond(req, res, lfs_only, &body);
-        body.drain();  // refused before it was read (no ticket, a fault, ...): dropped, not kept
+        // Refused before it was read (no ticket, a fault, ...): dropped, not kept, unless the
+        // connection closes after the answer anyway.
+        if (!ConnectionState::current() || !ConnectionState::current()->closing()) body.drain();
         return;
       }
       // Admitted on its headers (pre-routing); a chunked body is held to the same limit here.

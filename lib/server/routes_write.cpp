@@ -1,5 +1,6 @@
-// Write API handlers: create repo (E6), commit (E12), preupload (E9), branches (E7) and the
-// LFS basic transfer (E10: batch, PUT upload, verify). Shapes: /work/shared/spec/hub-api.md §2.
+// Write API handlers: create repo (E6), preupload (E9), branches (E7) and the LFS basic
+// transfer (E10: batch, PUT upload, verify); commits (E12) are in routes_commit.cpp.
+// Shapes: /work/shared/spec/hub-api.md §2.
 #include <strings.h>
 #include <unistd.h>
 
@@ -29,55 +30,6 @@ json parse_json_body(const httplib::Request& req, bool allow_empty) {
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw usage_error("the request body must be a JSON object");
   return j;
-}
-
-std::string repo_url(const RequestContext& ctx, const RepoId& repo) {
-  return ctx.base_url + "/" + std::string(url_prefix(repo.type())) + repo.str();
-}
-
-// The ref a commit to REVISION moves: refs/heads/X and refs/pr/N as given, else a branch.
-std::string commit_ref(const std::string& revision) {
-  if (revision.rfind("refs/heads/", 0) == 0 || revision.rfind("refs/pr/", 0) == 0) return revision;
-  return branch_ref(revision);
-}
-
-std::optional<std::string> ref_head(const RefListing& refs, const std::string& ref) {
-  for (const auto* list : {&refs.branches, &refs.tags, &refs.pull_requests})
-    for (const auto& r : *list)
-      if (r.ref == ref) return r.target_commit;
-  return std::nullopt;
-}
-
-bool flag(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return false;
-  auto v = req.get_param_value(name);
-  return v == "1" || v == "true" || v == "True";
-}
-
-// Stores DATA (an inline commit file) as an LFS object, written straight into the store's
-// temp file and renamed into place.
-LfsPointer store_lfs_bytes(RepoStorage& storage, const std::string& data) {
-  auto upload = storage.lfs().begin_upload();
-  upload->write(data.data(), data.size());
-  LfsPointer pointer = upload->finish();
-  upload->publish();
-  return pointer;
-}
-
-// An inline file whose bytes are an LFS pointer becomes an LFS file in the tree (the tree
-// listing and resolve read pointers from the blobs): it must name a stored object of that
-// size, exactly as an lfsFile operation must, or clients get a 302 to nothing.
-void check_inline_pointer(const RepoStorage& storage, const std::string& path, std::string_view content) {
-  auto pointer = parse_lfs_pointer(content);
-  if (!pointer) return;
-  auto stored = storage.lfs().size_of(pointer->oid);
-  if (!stored)
-    throw usage_error("file '" + path + "' is an LFS pointer to object " + pointer->oid +
-                      ", which has not been uploaded")
-        .hint("upload the object first (LFS batch + PUT), then commit it as an lfsFile");
-  if (*stored != pointer->size)
-    throw usage_error("file '" + path + "' is an LFS pointer of size " + std::to_string(pointer->size) +
-                      ", but the stored object " + pointer->oid + " has " + std::to_string(*stored) + " bytes");
 }
 
 // The upload URL's ?size=, as the batch endpoint wrote it.
@@ -130,6 +82,10 @@ void UploadTickets::consume(const std::string& ticket) {
   tickets_.erase(ticket);
 }
 
+std::string repo_url(const RequestContext& ctx, const RepoId& repo) {
+  return ctx.base_url + "/" + std::string(url_prefix(repo.type())) + repo.str();
+}
+
 void handle_create_repo(RequestContext& ctx, WriteContext& w) {
   json body = parse_json_body(ctx.req, false);
   auto str = [&](const char* key) -> std::string {
@@ -161,75 +117,6 @@ void handle_create_repo(RequestContext& ctx, WriteContext& w) {
     // A writer committed to main in between: main exists, which is all this is for.
   }
   set_json(ctx.res, json{{"url", url}, {"name", repo.str()}, {"id", hash::sha1_hex(repo.display()).substr(0, 24)}});
-}
-
-void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, const std::string& revision) {
-  ParsedCommit parsed = parse_commit_ndjson(ctx.req.body);
-  bool create_pr = flag(ctx.req, "create_pr");
-  std::string target = commit_ref(revision);
-  RefListing refs = ctx.storage.list_refs(repo);
-  auto head = ref_head(refs, target);
-  if (!head && !(refs.branches.empty() && target == "refs/heads/main"))
-    throw Error(ErrorKind::revision_not_found, "Invalid rev id: " + revision);
-
-  CommitRequest request;
-  request.message = parsed.summary;
-  if (!parsed.description.empty()) request.message += "\n\n" + parsed.description;
-  request.parent_commit = parsed.parent_commit;
-  for (const auto& op : parsed.operations) {
-    FileChange change;
-    change.path = op.path;
-    switch (op.kind) {
-      case CommitOperation::Kind::file:
-        // Same rule as `kernels-hub commit`: inline binary or large content (kernel-builder
-        // inlines files when no Xet transfer is offered) goes to LFS, so both paths give
-        // the same trees.
-        if (should_store_as_lfs(std::string_view(op.content).substr(0, kBinarySniffBytes), op.content.size())) {
-          change.blob = format_lfs_pointer(store_lfs_bytes(ctx.storage, op.content));
-        } else {
-          check_inline_pointer(ctx.storage, op.path, op.content);
-          change.blob = op.content;
-        }
-        break;
-      case CommitOperation::Kind::lfs_file: {
-        auto stored = ctx.storage.lfs().size_of(op.oid);
-        if (!stored)
-          throw usage_error("lfsFile '" + op.path + "': LFS object " + op.oid + " has not been uploaded");
-        if (*stored != op.size)
-          throw usage_error("lfsFile '" + op.path + "': size " + std::to_string(op.size) +
-                            " does not match the stored object (" + std::to_string(*stored) + " bytes)");
-        change.blob = format_lfs_pointer(LfsPointer{op.oid, op.size});
-        break;
-      }
-      case CommitOperation::Kind::deleted_file:
-        change.kind = FileChange::Kind::remove_file;
-        break;
-      case CommitOperation::Kind::deleted_folder:
-        change.kind = FileChange::Kind::remove_folder;
-        break;
-    }
-    request.changes.push_back(std::move(change));
-  }
-
-  std::optional<std::string> pr_num;
-  std::string oid;
-  request.ref = target;
-  if (create_pr) {
-    // The commit goes on a new refs/pr/N based on TARGET's head (or on parentCommit, which
-    // must be that head); the number is allocated with the ref, atomically.
-    PullRequestCommit pr = ctx.storage.commit_pull_request(repo, request);
-    oid = pr.oid;
-    pr_num = std::to_string(pr.number);
-  } else {
-    oid = ctx.storage.commit(repo, request);
-  }
-  json out{{"success", true},
-           {"commitOid", oid},
-           {"commitUrl", repo_url(ctx, repo) + "/commit/" + oid},
-           {"commitMessage", request.message},
-           {"hookOutput", ""}};
-  if (pr_num) out["pullRequestUrl"] = repo_url(ctx, repo) + "/discussions/" + *pr_num;
-  set_json(ctx.res, out);
 }
 
 void handle_preupload(RequestContext& ctx, const RepoId& repo, const std::string& revision) {

@@ -67,9 +67,13 @@ struct FileBlob {
 
 struct FileChange {
   enum class Kind { put, remove_file, remove_folder };
+  FileChange() = default;
+  FileChange(Kind k, std::string p, std::string b = {}) : kind(k), path(std::move(p)), blob(std::move(b)) {}
   Kind kind = Kind::put;
   std::string path;  // repo-relative, '/'-separated, no '.', '..' or empty components
   std::string blob;  // put: bytes stored in git (file content, or LFS pointer text)
+  // put: instead of BLOB, the id of a blob already stored with store_blob() (40-hex).
+  std::optional<std::string> blob_id;
 };
 
 struct CommitRequest {
@@ -129,6 +133,11 @@ class RepoStorage {
 
   // The file at PATH in COMMIT; entry_not_found when it is missing or a folder.
   virtual FileBlob read_file(const RepoId& repo, std::string_view commit, std::string_view path) const = 0;
+
+  // Stores BYTES as a blob of REPO and returns its id, for a FileChange::blob_id: a commit
+  // with many inline files then holds ids, not contents, until it is written. A blob no
+  // commit ends up naming is unreachable, as after a failed push (git gc removes it).
+  virtual std::string store_blob(const RepoId& repo, std::string_view bytes) = 0;
 
   // Writes one commit and moves REQUEST.ref to it atomically (compare-and-swap against the
   // head read at the start, or against parent_commit). Returns the new commit id.

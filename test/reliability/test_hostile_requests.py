@@ -335,6 +335,33 @@ def test_unauthenticated_big_post_refused_on_headers(hub):
     tally("authenticated 200 MB preupload: 413 before the body", status == 413 and sent < (32 << 20) and seconds < 3)
 
 
+# ---- 16b: commit bodies are streamed, not held in memory -------------------------------------
+
+def test_big_bodies_with_a_token_keep_rss_bounded(tmp_path):
+    with Hub(root=tmp_path / "hub", tokens=[TOKEN]) as h:
+        call(h.url, "POST", "/api/repos/create", json.dumps({"name": "repo", "organization": "hostile",
+                                                             "type": "model"}), AUTH)
+        pid = h._proc.pid  # noqa: SLF001
+        base = peak_rss_kib(pid)
+        # 1 GiB of junk to the commit endpoint: refused at its first line, not buffered.
+        status, sent, seconds = raw_post(h.url, f"/api/models/{REPO}/commit/main", 1 << 30,
+                                         {**AUTH, "Content-Type": "application/x-ndjson"}, timeout=60)
+        junk_growth = peak_rss_kib(pid) - base
+        tally(f"1 GiB junk commit body with a token: 400, peak RSS +{junk_growth >> 10} MiB",
+              status == 400 and junk_growth < (64 << 10) and sent < (256 << 20))
+        # A 48 MiB inline file is streamed into the LFS store, not held (base64 + decoded) in memory.
+        content = os.urandom(48 << 20)
+        r = commit(h.url, "main", ndjson("big inline", file_op("big.bin", content)))
+        growth = peak_rss_kib(pid) - base
+        entries = call(h.url, "GET", f"/api/models/{REPO}/tree/main").json()
+        lfs = {e["path"]: e.get("lfs", {}).get("oid") for e in entries}
+        record("hostile requests", {"junk_1gib_rss_growth_mib": round(junk_growth / 1024, 1),
+                                    "junk_1gib_sent_mib": round(sent / (1 << 20), 1),
+                                    "inline_48mib_rss_growth_mib": round(growth / 1024, 1)})
+        tally(f"48 MiB inline file with a token: committed to LFS, peak RSS +{growth >> 10} MiB",
+              r.status == 200 and growth < (64 << 10) and lfs.get("big.bin") == hashlib.sha256(content).hexdigest())
+
+
 # ---- 17: URLs come from the configured base, never from Host ------------------------------------
 
 def test_forged_host_header_not_echoed(hub):
