@@ -183,7 +183,6 @@ def test_main_overwrite_refused_other_branches_move_atomically(hub):
     main_before = ref_of(hub, "refs/heads/main")
     r = commit(hub.url, "v1", ndjson("on v1", file_op("v1.txt", b"v1\n")))
     assert r.status == 200, r.text()
-    v1 = r.json()["commitOid"]
     r = call(hub.url, "POST", f"/api/models/{REPO}/branch/main",
              json.dumps({"overwrite": True, "startingPoint": "v1"}), AUTH)
     tally("overwrite of main refused (403), main unchanged",
@@ -209,7 +208,6 @@ def test_main_overwrite_refused_other_branches_move_atomically(hub):
     watcher.join()
     tally("overwrite of another branch moves it atomically",
           statuses == [200] * 20 and not missing and ref_of(hub, "refs/heads/movable") == main_before)
-    assert v1
 
 
 # ---- 13: bad branch names answer 400, never a server path --------------------------------------
@@ -298,7 +296,11 @@ def raw_post(url, path, total, headers: dict[str, str], chunk=1 << 20, timeout=1
     block = b"\0" * chunk
     try:
         while time.monotonic() - start < timeout:
-            r, w, _ = select.select([s], [s] if sent < total else [], [], 0.5)
+            poller = select.poll()  # select() cannot take descriptors above 1023
+            poller.register(s, select.POLLIN | (select.POLLOUT if sent < total else 0))
+            events = dict(poller.poll(500))
+            r = events.get(s.fileno(), 0) & (select.POLLIN | select.POLLHUP | select.POLLERR)
+            w = events.get(s.fileno(), 0) & select.POLLOUT
             if r:
                 try:
                     data = s.recv(65536)
