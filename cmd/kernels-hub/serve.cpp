@@ -15,6 +15,7 @@ Runner add_serve(CLI::App& app) {
   auto request_log = std::make_shared<std::string>();
   auto injects = std::make_shared<std::vector<std::string>>();
   auto lfs_url = std::make_shared<std::string>();
+  auto public_url = std::make_shared<std::string>();
   auto fault_rules = std::make_shared<std::vector<std::string>>();
   auto fault_log = std::make_shared<std::string>();
 
@@ -27,7 +28,9 @@ Runner add_serve(CLI::App& app) {
   cmd->add_option("--lfs-port", opts->lfs_port, "Port of the LFS object listener (0: any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  cmd->add_option("--lfs-url", *lfs_url, "Base URL for LFS redirects (default: request host + --lfs-port)");
+  cmd->add_option("--public-url", *public_url,
+                  "Base URL clients reach the API by, used in Link, commitUrl, ... (default: http://HOST:PORT)");
+  cmd->add_option("--lfs-url", *lfs_url, "Base URL for LFS redirects (default: http://PUBLIC_HOST:LFS_PORT)");
   cmd->add_option("--token", opts->tokens, "Accepted bearer token (repeatable)");
   cmd->add_option("--trusted-publisher", opts->trusted_publishers,
                   "Organization marked trustedKernelPublisher in its overview (repeatable)");
@@ -40,14 +43,24 @@ Runner add_serve(CLI::App& app) {
   cmd->add_option("--threads", opts->threads, "Workers always running per listener (more start on demand, up to 1024)")
       ->capture_default_str()
       ->check(CLI::Range(2, 1024));
+  cmd->add_option("--header-timeout", opts->header_timeout_s,
+                  "Seconds a client has to send a request's line and headers (slowloris defence)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--max-connections", opts->max_connections,
+                  "Connections served at once, both listeners together; more get 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--max-connections-per-ip", opts->max_connections_per_address,
+                  "Connections served at once per client address (IPv6: per /64); 0: no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
 
-  return [opts, root, request_log, injects, lfs_url, fault_rules, fault_log]() {
+  return [opts, root, request_log, injects, lfs_url, public_url, fault_rules, fault_log]() {
     opts->root = *root;
     if (!request_log->empty()) opts->request_log = *request_log;
-    if (!lfs_url->empty()) {
-      while (lfs_url->size() > 1 && lfs_url->back() == '/') lfs_url->pop_back();
-      opts->lfs_url = *lfs_url;
-    }
+    if (!lfs_url->empty()) opts->lfs_url = *lfs_url;
+    if (!public_url->empty()) opts->public_url = *public_url;
     for (const auto& spec : *injects) opts->faults.push_back(server::parse_fault_spec(spec));
     for (const auto& spec : *fault_rules) {
       if (!server::is_random_faults_spec(spec)) {

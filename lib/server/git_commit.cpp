@@ -1,10 +1,12 @@
-// Write side of the git backend: repository creation, commits and refs.
+// Write side of the git backend: repository creation and commits (refs: git_refs.cpp).
 //
 // A commit is built completely (blobs, trees, commit object) before anything visible
 // changes; the only visible step is moving the ref, done with libgit2's compare-and-swap
 // (git_reference_create_matching takes the ref's lock file and checks the old value under
-// it), so readers see either the old head or the new one and concurrent writers cannot
-// silently overwrite each other.
+// it) under the repository's ref mutex, so readers see either the old head or the new one
+// and concurrent writers cannot silently overwrite each other. A pull request's commit
+// gets its refs/pr/N only once it is complete: the number is allocated and the ref created
+// in one step, so a PR ref never points anywhere but at its own commit.
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 
 #include "core/fs.hpp"
 #include "server/git_storage.hpp"
+#include "server/repo_path.hpp"
 
 namespace kcpp::server {
 
@@ -21,33 +24,18 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-void require_valid_ref(std::string_view ref, std::initializer_list<std::string_view> allowed_prefixes) {
-  std::string r(ref);
-  int valid = 0;
-  bool prefix_ok = std::any_of(allowed_prefixes.begin(), allowed_prefixes.end(),
-                               [&](std::string_view p) { return r.rfind(p, 0) == 0 && r.size() > p.size(); });
-  if (prefix_ok && r.rfind("refs/pr/", 0) == 0)
-    prefix_ok = std::all_of(r.begin() + 8, r.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!prefix_ok || git_reference_name_is_valid(&valid, r.c_str()) != 0 || !valid)
-    throw usage_error("invalid ref name '" + r + "'");
+// Repo paths in commits: the same rules as on the wire (repo_path.hpp), checked again here
+// because local imports (`kernels-hub commit`) reach storage without the HTTP layer.
+const std::string& checked_path(const std::string& path) {
+  check_repo_path(path);
+  return path;
 }
 
-// Repo paths in commits: '/'-separated, no empty, '.', '..' or '.git' components, no NUL.
-std::string checked_path(const std::string& path) {
-  auto bad = [&](const char* why) { return usage_error("invalid path in commit '" + path + "': " + why); };
-  if (path.empty()) throw bad("empty");
-  if (path.find('\0') != std::string::npos) throw bad("contains a NUL byte");
-  if (path.front() == '/' || path.back() == '/') throw bad("leading or trailing '/'");
-  std::size_t pos = 0;
-  while (pos <= path.size()) {
-    auto slash = path.find('/', pos);
-    if (slash == std::string::npos) slash = path.size();
-    auto part = std::string_view(path).substr(pos, slash - pos);
-    if (part.empty() || part == "." || part == "..") throw bad("empty, '.' or '..' component");
-    if (part == ".git") throw bad("'.git' component");
-    pos = slash + 1;
-  }
-  return path;
+bool object_exists(git_repository* repo, const git_oid* id) {
+  git_odb* o = nullptr;
+  if (git_repository_odb(&o, repo) != 0) return false;
+  git::Odb odb(o);
+  return git_odb_exists(o, id) == 1;
 }
 
 git::Tree empty_tree(git_repository* repo) {
@@ -86,17 +74,6 @@ git::Tree apply_updates(git_repository* repo, git_tree* base, const std::vector<
 
 }  // namespace
 
-std::string branch_ref(std::string_view name) {
-  static git::Library lib;  // git_reference_name_is_valid needs libgit2 initialised
-  if (name.rfind("refs/", 0) == 0)
-    throw usage_error("branch name '" + std::string(name) + "' must not start with 'refs/'");
-  std::string ref = "refs/heads/" + std::string(name);
-  int valid = 0;
-  if (name.empty() || git_reference_name_is_valid(&valid, ref.c_str()) != 0 || !valid)
-    throw usage_error("invalid branch name '" + std::string(name) + "'");
-  return ref;
-}
-
 bool GitRepoStorage::create_repo(const RepoId& repo) {
   if (repo_exists(repo)) return false;
   auto final_path = repo_path(repo);
@@ -121,35 +98,32 @@ bool GitRepoStorage::create_repo(const RepoId& repo) {
   return true;
 }
 
-std::string GitRepoStorage::commit(const RepoId& repo, const CommitRequest& request) {
-  require_valid_ref(request.ref, {"refs/heads/", "refs/pr/"});
+GitRepoStorage::BuiltCommit GitRepoStorage::build_commit(git_repository* r, const CommitRequest& request) const {
   if (request.message.empty()) throw usage_error("a commit needs a message");
-  auto r = open(repo);
-
-  git_oid head;
-  bool has_head = git_reference_name_to_id(&head, r.get(), request.ref.c_str()) == 0;
+  BuiltCommit out;
+  out.has_head = git_reference_name_to_id(&out.head, r, request.ref.c_str()) == 0;
   if (request.parent_commit) {
     std::string expected = *request.parent_commit;
     std::transform(expected.begin(), expected.end(), expected.begin(), ::tolower);
-    if (!has_head || git::to_hex(&head) != expected)
+    if (!out.has_head || git::to_hex(&out.head) != expected)
       throw ConflictError("parent commit " + expected + " is not the head of " + request.ref + " (head is " +
-                              (has_head ? git::to_hex(&head) : std::string("absent")) + ")",
+                              (out.has_head ? git::to_hex(&out.head) : std::string("absent")) + ")",
                           true);
   }
 
   git::Commit parent;
-  if (has_head) {
+  if (out.has_head) {
     git_commit* c = nullptr;
-    git::check(git_commit_lookup(&c, r.get(), &head), "cannot read the head of " + request.ref);
+    git::check(git_commit_lookup(&c, r, &out.head), "cannot read the head of " + request.ref);
     parent = git::Commit(c);
   }
   git::Tree base;
-  if (has_head && !request.replace_tree) {
+  if (out.has_head && !request.replace_tree) {
     git_tree* t = nullptr;
     git::check(git_commit_tree(&t, parent.get()), "cannot read the tree of the head of " + request.ref);
     base = git::Tree(t);
   } else {
-    base = empty_tree(r.get());
+    base = empty_tree(r);
   }
 
   // The last change to a path wins; removals are applied before puts, so a put below a
@@ -164,60 +138,57 @@ std::string GitRepoStorage::commit(const RepoId& repo, const CommitRequest& requ
     if (change->kind == FileChange::Kind::put) {
       u.action = GIT_TREE_UPDATE_UPSERT;
       u.filemode = GIT_FILEMODE_BLOB;
-      git::check(git_blob_create_from_buffer(&u.id, r.get(), change->blob.data(), change->blob.size()),
-                 "cannot store blob for " + path);
+      if (change->blob_id) {
+        if (change->blob_id->size() != GIT_OID_HEXSZ ||
+            git_oid_fromstrn(&u.id, change->blob_id->data(), change->blob_id->size()) != 0 ||
+            !object_exists(r, &u.id))
+          throw Error(ErrorKind::failure, "blob " + *change->blob_id + " for " + path + " is not stored");
+      } else {
+        git::check(git_blob_create_from_buffer(&u.id, r, change->blob.data(), change->blob.size()),
+                   "cannot store blob for " + path);
+      }
       puts.push_back(u);
     } else if (tree_has_path(base.get(), path)) {
       u.action = GIT_TREE_UPDATE_REMOVE;
       removals.push_back(u);
     }
   }
-  git::Tree after_removals = apply_updates(r.get(), base.get(), removals);
-  git::Tree tree = apply_updates(r.get(), after_removals.get(), puts);
+  git::Tree after_removals = apply_updates(r, base.get(), removals);
+  git::Tree tree = apply_updates(r, after_removals.get(), puts);
 
   git_signature* s = nullptr;
   git::check(git_signature_now(&s, request.author_name.c_str(), request.author_email.c_str()), "invalid commit author");
   git::Signature sig(s);
   const git_commit* parents[1] = {parent.get()};
-  git_oid commit_oid;
-  git::check(git_commit_create(&commit_oid, r.get(), nullptr, s, s, nullptr, request.message.c_str(), tree.get(),
-                               has_head ? 1 : 0, parents),
+  git::check(git_commit_create(&out.oid, r, nullptr, s, s, nullptr, request.message.c_str(), tree.get(),
+                               out.has_head ? 1 : 0, parents),
              "cannot write the commit");
-
-  git_reference* out = nullptr;
-  int rc = git_reference_create_matching(&out, r.get(), request.ref.c_str(), &commit_oid, has_head ? 1 : 0,
-                                         has_head ? &head : nullptr, "kernels-hub: commit");
-  if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED)
-    throw ConflictError(request.ref + " of " + repo.display() + " moved while committing; retry", false);
-  git::check(rc, "cannot update " + request.ref);
-  git_reference_free(out);
-  return git::to_hex(&commit_oid);
+  return out;
 }
 
-void GitRepoStorage::create_ref(const RepoId& repo, std::string_view ref, std::string_view commit) {
-  require_valid_ref(ref, {"refs/heads/", "refs/tags/", "refs/pr/"});
+std::string GitRepoStorage::store_blob(const RepoId& repo, std::string_view bytes) {
   auto r = open(repo);
-  auto c = lookup_commit(r.get(), repo, commit);
-  git_reference* out = nullptr;
-  int rc = git_reference_create(&out, r.get(), std::string(ref).c_str(), git_commit_id(c.get()), 0,
-                                "kernels-hub: create ref");
-  if (rc == GIT_EEXISTS || rc == GIT_ELOCKED)
-    throw ConflictError(std::string(ref) + " already exists in " + repo.display(), false);
-  git::check(rc, "cannot create " + std::string(ref));
-  git_reference_free(out);
+  git_oid oid;
+  git::check(git_blob_create_from_buffer(&oid, r.get(), bytes.data(), bytes.size()), "cannot store a blob");
+  return git::to_hex(&oid);
 }
 
-void GitRepoStorage::delete_ref(const RepoId& repo, std::string_view ref) {
-  require_valid_ref(ref, {"refs/heads/", "refs/tags/", "refs/pr/"});
+std::string GitRepoStorage::commit(const RepoId& repo, const CommitRequest& request) {
+  require_valid_ref(request.ref, {"refs/heads/", "refs/pr/"});
   auto r = open(repo);
-  git_reference* out = nullptr;
-  std::string name(ref);
-  int rc = git_reference_lookup(&out, r.get(), name.c_str());
-  if (rc == GIT_ENOTFOUND) throw Error(ErrorKind::revision_not_found, name + " does not exist in " + repo.display());
-  git::check(rc, "cannot read " + name);
-  rc = git_reference_delete(out);
-  git_reference_free(out);
-  git::check(rc, "cannot delete " + name);
+  BuiltCommit built = build_commit(r.get(), request);
+  std::lock_guard<std::mutex> lock(ref_locks_.of(repo_path(repo)));
+  set_ref_locked(r.get(), repo, request.ref, &built.oid, built.has_head ? &built.head : nullptr, "kernels-hub: commit");
+  return git::to_hex(&built.oid);
+}
+
+PullRequestCommit GitRepoStorage::commit_pull_request(const RepoId& repo, const CommitRequest& request) {
+  require_valid_ref(request.ref, {"refs/heads/", "refs/pr/"});
+  auto r = open(repo);
+  BuiltCommit built = build_commit(r.get(), request);
+  std::lock_guard<std::mutex> lock(ref_locks_.of(repo_path(repo)));
+  std::uint64_t number = create_next_pr_locked(r.get(), repo, &built.oid);
+  return PullRequestCommit{git::to_hex(&built.oid), number};
 }
 
 }  // namespace kcpp::server

@@ -26,6 +26,25 @@ std::vector<std::string> path_components(std::string_view path) {
   return parts;
 }
 
+// Fills SIZE and LFS for a blob without loading large contents: only blobs small enough to
+// be pointers are read.
+void describe_blob(git_repository* repo, git_odb* odb, const git_oid* oid, server::TreeEntry& entry) {
+  std::size_t len = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  git::check(git_odb_read_header(&len, &type, odb, oid), "cannot read object " + git::to_hex(oid));
+  entry.size = len;
+  if (len == 0 || len > kMaxPointerSize) return;
+  git_blob* b = nullptr;
+  git::check(git_blob_lookup(&b, repo, oid), "cannot read blob " + git::to_hex(oid));
+  git::Blob blob(b);
+  std::string_view content(static_cast<const char*>(git_blob_rawcontent(b)),
+                           static_cast<std::size_t>(git_blob_rawsize(b)));
+  if (auto pointer = parse_lfs_pointer(content)) {
+    entry.size = pointer->size;
+    entry.lfs = LfsInfo{pointer->oid, pointer->size, len};
+  }
+}
+
 std::string join_components(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) {
@@ -112,25 +131,6 @@ RefListing GitRepoStorage::list_refs(const RepoId& repo) const {
 
 namespace {
 
-// Fills SIZE and LFS for a blob without loading large contents: only blobs small enough to
-// be pointers are read.
-void describe_blob(git_repository* repo, git_odb* odb, const git_oid* oid, TreeEntry& entry) {
-  std::size_t len = 0;
-  git_object_t type = GIT_OBJECT_INVALID;
-  git::check(git_odb_read_header(&len, &type, odb, oid), "cannot read object " + git::to_hex(oid));
-  entry.size = len;
-  if (len == 0 || len > kMaxPointerSize) return;
-  git_blob* b = nullptr;
-  git::check(git_blob_lookup(&b, repo, oid), "cannot read blob " + git::to_hex(oid));
-  git::Blob blob(b);
-  std::string_view content(static_cast<const char*>(git_blob_rawcontent(b)),
-                           static_cast<std::size_t>(git_blob_rawsize(b)));
-  if (auto pointer = parse_lfs_pointer(content)) {
-    entry.size = pointer->size;
-    entry.lfs = LfsInfo{pointer->oid, pointer->size, len};
-  }
-}
-
 void collect(git_repository* repo, git_odb* odb, const git_tree* tree, const std::string& prefix, bool recursive,
              std::vector<TreeEntry>& out) {
   std::size_t n = git_tree_entrycount(tree);
@@ -151,7 +151,7 @@ void collect(git_repository* repo, git_odb* odb, const git_tree* tree, const std
       }
       case GIT_OBJECT_BLOB: {
         TreeEntry entry{TreeEntry::Type::file, path, git::to_hex(oid), 0, std::nullopt};
-        describe_blob(repo, odb, oid, entry);
+        git::describe_blob(repo, odb, oid, entry);
         out.push_back(std::move(entry));
         break;
       }
@@ -163,26 +163,30 @@ void collect(git_repository* repo, git_odb* odb, const git_tree* tree, const std
 
 }  // namespace
 
+git::Tree GitRepoStorage::folder_tree(git_repository* r, const git_commit* c, const RepoId& repo,
+                                      std::string_view commit, const std::string& prefix) const {
+  git_tree* t = nullptr;
+  git::check(git_commit_tree(&t, c), "cannot read the tree of " + std::string(commit));
+  git::Tree dir(t);
+  if (prefix.empty()) return dir;
+  git_tree_entry* e = nullptr;
+  if (git_tree_entry_bypath(&e, dir.get(), prefix.c_str()) != 0)
+    throw Error(ErrorKind::entry_not_found,
+                "folder '" + prefix + "' not found in " + repo.display() + " at " + std::string(commit));
+  git::TreeEntry entry(e);
+  if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+    throw Error(ErrorKind::entry_not_found,
+                "'" + prefix + "' is a file, not a folder, in " + repo.display() + " at " + std::string(commit));
+  git::check(git_tree_lookup(&t, r, git_tree_entry_id(e)), "cannot read tree " + prefix);
+  return git::Tree(t);
+}
+
 std::vector<TreeEntry> GitRepoStorage::list_tree(const RepoId& repo, std::string_view commit, std::string_view path,
                                                  bool recursive) const {
   auto r = open(repo);
   auto c = lookup_commit(r.get(), repo, commit);
-  git_tree* t = nullptr;
-  git::check(git_commit_tree(&t, c.get()), "cannot read the tree of " + std::string(commit));
-  git::Tree dir(t);
   std::string prefix = git::join_components(git::path_components(path));
-  if (!prefix.empty()) {
-    git_tree_entry* e = nullptr;
-    if (git_tree_entry_bypath(&e, dir.get(), prefix.c_str()) != 0)
-      throw Error(ErrorKind::entry_not_found,
-                  "folder '" + prefix + "' not found in " + repo.display() + " at " + std::string(commit));
-    git::TreeEntry entry(e);
-    if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
-      throw Error(ErrorKind::entry_not_found,
-                  "'" + prefix + "' is a file, not a folder, in " + repo.display() + " at " + std::string(commit));
-    git::check(git_tree_lookup(&t, r.get(), git_tree_entry_id(e)), "cannot read tree " + prefix);
-    dir = git::Tree(t);
-  }
+  git::Tree dir = folder_tree(r.get(), c.get(), repo, commit, prefix);
   git_odb* o = nullptr;
   git::check(git_repository_odb(&o, r.get()), "cannot open the object database of " + repo.display());
   git::Odb odb(o);

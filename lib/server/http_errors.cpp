@@ -1,5 +1,9 @@
 #include "server/http_errors.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "core/fs.hpp"
+#include "core/log.hpp"
 #include "server/http_util.hpp"
 #include "server/storage.hpp"
 
@@ -17,6 +21,30 @@ void set_error(httplib::Response& res, int status, std::string_view code, std::s
   nlohmann::ordered_json body{{"error", std::string(message)}};
   res.status = status;
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+void set_internal_error(httplib::Response& res, std::string_view detail) {
+  // Internal failures quote libgit2 and the file system, whose messages hold absolute paths
+  // of the storage root: those stay in the server's log, under an id the answer names.
+  std::string id = fs::random_hex(4);
+  spdlog::error("internal error {}: {}", id, log::escape_controls(detail));
+  set_error(res, 500, "InternalError", "internal error " + id + " (the kernels-hub log has the details)");
+}
+
+void scrub_error(httplib::Response& res, const std::vector<std::string>& hidden) {
+  if (!res.has_header("X-Error-Message")) return;  // only our error answers, never file content
+  auto scrub = [&](std::string text) {
+    for (const auto& h : hidden)
+      for (auto pos = text.find(h); !h.empty() && pos != std::string::npos; pos = text.find(h, pos))
+        text.replace(pos, h.size(), "<storage>");
+    return text;
+  };
+  std::string message = res.get_header_value("X-Error-Message");
+  std::string clean = scrub(message);
+  if (clean == message && scrub(res.body) == res.body) return;
+  res.headers.erase("X-Error-Message");  // set_header adds, it does not replace
+  res.set_header("X-Error-Message", clean);
+  res.body = scrub(res.body);
 }
 
 void set_error_from(httplib::Response& res, const Error& error, const std::string& request_url) {
@@ -48,7 +76,7 @@ void set_error_from(httplib::Response& res, const Error& error, const std::strin
       set_error(res, 403, "Forbidden", error.what());
       return;
     default:
-      set_error(res, 500, "InternalError", error.what());
+      set_internal_error(res, error.what());
       return;
   }
 }

@@ -80,24 +80,6 @@ std::optional<bool> parse_flag(std::string_view v) {
   return std::nullopt;
 }
 
-bool is_safe_host(std::string_view host) {
-  if (host.empty() || host.size() > 255) return false;
-  for (char c : host) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-              c == ':' || c == '[' || c == ']' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-std::string_view host_name(std::string_view host) {
-  if (!host.empty() && host.front() == '[') {
-    auto close = host.find(']');
-    return close == std::string_view::npos ? host : host.substr(0, close + 1);
-  }
-  return host.substr(0, host.find(':'));
-}
-
 std::string header_safe(std::string_view value) {
   std::string out(value);
   for (char& c : out)

@@ -50,12 +50,6 @@ std::string iso8601_utc(std::int64_t unix_seconds);
 // "False", "no", "" → false; anything else → nullopt (the caller answers 400).
 std::optional<bool> parse_flag(std::string_view value);
 
-// Whether a Host header value is safe to echo into a URL (host[:port], IPv6 in brackets).
-bool is_safe_host(std::string_view host);
-
-// The host part of a Host header value: "127.0.0.1:80" → "127.0.0.1", "[::1]:80" → "[::1]".
-std::string_view host_name(std::string_view host);
-
 // Replaces CR, LF and other control characters so a value can go into a header.
 std::string header_safe(std::string_view value);
 

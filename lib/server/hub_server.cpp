@@ -17,13 +17,16 @@
 #include "core/log.hpp"
 #include "server/auth.hpp"
 #include "server/fault_response.hpp"
+#include "server/guarded_server.hpp"
 #include "server/http_errors.hpp"
 #include "server/http_util.hpp"
+#include "server/public_urls.hpp"
 #include "server/request_log.hpp"
 #include "server/router.hpp"
 #include "server/routes.hpp"
 #include "server/streamed_body.hpp"
 #include "server/worker_pool.hpp"
+#include "server/write_admission.hpp"
 
 namespace kcpp::server {
 
@@ -31,14 +34,9 @@ namespace {
 
 // httplib matches non-GET handlers with std::regex; this matches any path.
 constexpr const char* kAnyPath = R"([\s\S]*)";
-// Bodies are read by our own content receiver (see configure()). LFS upload PUTs are streamed
-// to disk by their handler, bounded by their ticket's size (routes_write.cpp); every other
-// body is kept in memory, capped by who sends it: authenticated writers may send commits with
-// inline files, anyone else only small bodies, so an anonymous client cannot make the server
-// buffer gigabytes. httplib's own limit must admit the largest of these.
-constexpr std::size_t kMaxWriteBody = 4ull * 1024 * 1024 * 1024;
-constexpr std::size_t kMaxAnonymousBody = 1ull * 1024 * 1024;
-constexpr std::size_t kMaxRequestBody = kMaxWriteBody;
+// Write bodies are admitted on their headers and limited per route (write_admission.hpp);
+// httplib's own limit must admit the largest of them.
+constexpr std::size_t kMaxRequestBody = kMaxCommitBody;
 // Connections served at once per listener; beyond that they wait for a worker.
 constexpr std::size_t kMaxWorkers = 1024;
 // Unfinished LFS uploads older than this are removed at start-up (see LfsStore).
@@ -74,6 +72,14 @@ std::uint64_t body_bytes(const httplib::Request& req, const httplib::Response& r
   return res.body.size();
 }
 
+// A request path as it may appear in the server's own log lines: secrets masked, control
+// bytes escaped (it comes from the client).
+std::string shown(std::string_view raw_path) {
+  std::string out;
+  RequestLog::escape_into(out, log::redact(raw_path));
+  return out;
+}
+
 std::string host_port(const std::string& host, int port) {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   return h + ":" + std::to_string(port);
@@ -81,7 +87,8 @@ std::string host_port(const std::string& host, int port) {
 
 // One httplib listener and its lifecycle flags.
 struct Listener {
-  httplib::Server http;
+  Listener(std::shared_ptr<ConnectionLimits> limits, ConnectionOptions options) : http(std::move(limits), options) {}
+  GuardedServer http;
   int port = -1;
   int listen_fd = -1;  // recorded by the socket-options hook, see configure()
   std::atomic<bool> finished{false};
@@ -89,9 +96,16 @@ struct Listener {
   // httplib's stop() is a no-op until its accept loop runs; wait for that (or its end).
   void stop() {
     while (!http.is_running() && !finished) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    http.request_stop();  // idle connections end now, not at their keep-alive timeout
     if (!finished) http.stop();
   }
 };
+
+ConnectionOptions connection_options(const ServeOptions& o) {
+  ConnectionOptions c;
+  c.header_timeout = std::chrono::milliseconds(static_cast<long long>(o.header_timeout_s * 1000));
+  return c;
+}
 
 }  // namespace
 
@@ -103,7 +117,11 @@ struct HubServer::Impl {
   UploadTickets upload_tickets;
   std::unique_ptr<RequestLog> request_log;
   std::unique_ptr<FaultLog> fault_log;
+  std::shared_ptr<ConnectionLimits> connection_limits;  // shared by both listeners
   Listener api, lfs;
+
+  // The storage root as it may appear in messages (as given, absolute, canonical).
+  std::vector<std::string> root_spellings;
 
   std::mutex stop_mu;
   bool stop_requested = false;
@@ -113,7 +131,19 @@ struct HubServer::Impl {
       : options(std::move(opts)),
         storage(open_local_storage(options.root)),
         tokens(options.tokens),
-        faults(options.faults, options.random_faults) {
+        faults(options.faults, options.random_faults),
+        connection_limits(std::make_shared<ConnectionLimits>(
+            ConnectionCaps{options.max_connections, options.max_connections_per_address})),
+        api(connection_limits, connection_options(options)),
+        lfs(connection_limits, connection_options(options)) {
+    std::error_code ec;
+    for (const auto& p : {options.root, std::filesystem::absolute(options.root, ec),
+                          std::filesystem::weakly_canonical(options.root, ec)}) {
+      std::string text = p.lexically_normal().string();
+      while (text.size() > 1 && text.back() == '/') text.pop_back();
+      if (text.size() > 1 && text.front() == '/' && std::find(root_spellings.begin(), root_spellings.end(), text) == root_spellings.end())
+        root_spellings.push_back(text);
+    }
     if (options.request_log) request_log = std::make_unique<RequestLog>(*options.request_log);
     if (options.fault_log) fault_log = std::make_unique<FaultLog>(*options.fault_log);
     // Uploads cut by a crash of an earlier run would otherwise stay on disk for ever.
@@ -121,21 +151,12 @@ struct HubServer::Impl {
       spdlog::info("removed {} unfinished LFS upload(s) older than {} s from an earlier run", n, kStaleUploadAge.count());
   }
 
-  // The base URL as the client addressed us, so redirects and Link headers work through
-  // port forwards; falls back to the bound address when Host is absent or unsafe.
-  std::string base_url(const httplib::Request& req) const {
-    std::string host = req.get_header_value("Host");
-    return "http://" + (http::is_safe_host(host) ? host : host_port(options.host, api.port));
-  }
+  // Bases of the absolute URLs in answers: configured, never taken from the request's Host
+  // header (public_urls.hpp). Fixed once the ports are bound.
+  PublicUrls urls;
 
-  std::string lfs_base_url(const httplib::Request& req) const {
-    if (options.lfs_url) return *options.lfs_url;
-    std::string host = req.get_header_value("Host");
-    std::string name = http::is_safe_host(host)                      ? std::string(http::host_name(host))
-                       : options.host.find(':') != std::string::npos ? "[" + options.host + "]"
-                                                                     : options.host;
-    return "http://" + name + ":" + std::to_string(lfs.port);
-  }
+  std::string base_url(const httplib::Request&) const { return urls.api; }
+  std::string lfs_base_url(const httplib::Request&) const { return urls.lfs; }
 
   // Decides the request's fault (if any), answers it, then breaks the answer as the fault says.
   // BODY: the request body still on the wire (LFS upload PUTs), read by the handler; faults
@@ -161,7 +182,7 @@ struct HubServer::Impl {
 
   void record_fault(const FaultSpec& fault, const httplib::Request& req, const std::string& raw_path) {
     if (fault_log) fault_log->record(fault.name(), req.method, raw_path);
-    spdlog::debug("injecting fault {} into {} {}", fault.name(), req.method, log::redact(raw_path));
+    spdlog::debug("injecting fault {} into {} {}", fault.name(), req.method, shown(raw_path));
   }
 
   void handle(const httplib::Request& req, httplib::Response& res, const std::string& raw_path, bool lfs_only,
@@ -180,8 +201,7 @@ struct HubServer::Impl {
     } catch (const Error& e) {
       set_error_from(res, e, base_url(req) + raw_path);
     } catch (const std::exception& e) {
-      spdlog::error("{} {}: {}", req.method, log::redact(raw_path), e.what());
-      set_error(res, 500, "InternalError", std::string("internal error: ") + e.what());
+      set_internal_error(res, req.method + " " + shown(raw_path) + ": " + e.what());
     }
   }
 
@@ -229,16 +249,51 @@ struct HubServer::Impl {
     }
   }
 
-  // Whether REQ may have a large body kept in memory: only with a valid token.
-  bool may_send_large_body(const httplib::Request& req) const {
-    return tokens.classify(req.get_header_value("Authorization")) == AuthState::valid;
+  static bool is_write_method(const std::string& method) {
+    return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
   }
 
-  // The LFS upload PUT, whose body its handler streams to disk (on either listener: the LFS
-  // one answers 404 and drains it, rather than buffering it first).
-  static bool is_streamed_upload(const httplib::Request& req) {
-    return req.method == "PUT" &&
-           match_route(http::split_path(http::target_path(req.target))).kind == Route::Kind::lfs_object;
+  // What REQ's headers alone say about it (write_admission.hpp).
+  WriteAdmission admission(const httplib::Request& req, bool lfs_only) const {
+    WriteRequest w;
+    w.method = req.method;
+    try {
+      w.route = lfs_only ? Route::Kind::unknown : match_route(http::split_path(http::target_path(req.target))).kind;
+    } catch (const Error& e) {
+      return WriteAdmission{400, "BadRequest", e.what(), 0};
+    }
+    w.auth = tokens.classify(req.get_header_value("Authorization"));
+    w.writes_enabled = !tokens.empty();
+    std::string length = req.get_header_value("Content-Length");  // outlives W (string_view)
+    if (req.has_header("Content-Length")) w.content_length = length;
+    // httplib reads a body chunked whenever Transfer-Encoding says "chunked"; the limit then
+    // applies while it arrives.
+    w.chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+    return admit_write(w);
+  }
+
+  // Refuses REQ on its headers when admission() says so: RES is the answer, the connection
+  // closes after it (the body stays unread). Returns whether it refused.
+  bool refuse_on_headers(const httplib::Request& req, httplib::Response& res, bool lfs_only) const {
+    WriteAdmission a = admission(req, lfs_only);
+    if (a.status == 0) return false;
+    close_after_answer(req);
+    std::string path(http::target_path(req.target));
+    set_error(res, a.status, a.code, a.status == 404 ? a.message + ": " + path : a.message);
+    return true;
+  }
+
+  // Requests whose body their handler reads as it arrives: the LFS upload PUT (streamed to
+  // disk) and the commit POST (parsed line by line). On the LFS listener they are refused on
+  // their headers (write_admission.hpp).
+  static bool has_streamed_body(const httplib::Request& req) {
+    Route::Kind kind = Route::Kind::unknown;
+    try {
+      kind = match_route(http::split_path(http::target_path(req.target))).kind;
+    } catch (const Error&) {
+    }
+    return (req.method == "PUT" && kind == Route::Kind::lfs_object) ||
+           (req.method == "POST" && kind == Route::Kind::repo_commit);
   }
 
   // POST/PUT/DELETE/...: the write API. Every write needs a configured bearer token, except
@@ -247,28 +302,14 @@ struct HubServer::Impl {
                       AuthState auth, bool lfs_only, StreamedBody* body) {
     Route route = match_route(http::split_path(raw_path));
     if (lfs_only) route.kind = Route::Kind::unknown;
-    std::vector<std::string> methods;
-    switch (route.kind) {
-      case Route::Kind::unknown:
-        set_error(res, 404, "NotFound", "no such endpoint: " + raw_path);
-        return;
-      case Route::Kind::lfs_object:
-        methods = {"PUT"};
-        break;
-      case Route::Kind::repo_branch:
-        methods = {"POST", "DELETE"};
-        break;
-      case Route::Kind::create_repo:
-      case Route::Kind::validate_yaml:
-      case Route::Kind::repo_commit:
-      case Route::Kind::repo_preupload:
-      case Route::Kind::lfs_batch:
-      case Route::Kind::lfs_verify:
-        methods = {"POST"};
-        break;
-      default:
-        set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path + " (read-only endpoint)");
-        return;
+    if (route.kind == Route::Kind::unknown) {
+      set_error(res, 404, "NotFound", "no such endpoint: " + raw_path);
+      return;
+    }
+    auto methods = write_methods(route.kind);
+    if (methods.empty()) {
+      set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path + " (read-only endpoint)");
+      return;
     }
     if (std::find(methods.begin(), methods.end(), req.method) == methods.end()) {
       set_error(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + raw_path);
@@ -326,10 +367,11 @@ struct HubServer::Impl {
 
   // Runs just before the response is written (status final, Content-Length known).
   void after_routing(const httplib::Request& req, httplib::Response& res) {
+    if (res.status >= 400) scrub_error(res, root_spellings);
     std::string_view raw_path = http::target_path(req.target);
     auto bytes = body_bytes(req, res);
     if (request_log) request_log->record(req.method, raw_path, res.status, bytes);
-    spdlog::debug("{} {} -> {} ({} bytes)", req.method, log::redact(raw_path), res.status, bytes);
+    spdlog::debug("{} {} -> {} ({} bytes)", req.method, shown(raw_path), res.status, bytes);
   }
 
   void configure(Listener& listener, bool lfs_only) {
@@ -364,57 +406,66 @@ struct HubServer::Impl {
         respond(req, res, lfs_only);
         return httplib::Server::HandlerResponse::Handled;
       }
-      // OPTIONS (and anything else without a content-reader handler below) has its body
-      // read by httplib up to its global limit, which admits large uploads: refuse big ones
-      // before that and close the connection (the unread body cannot be skipped).
-      if (req.method != "POST" && req.method != "PUT" && req.method != "PATCH" && req.method != "DELETE") {
-        std::uint64_t length = 0;
-        auto v = req.get_header_value("Content-Length");
-        bool chunked = req.has_header("Transfer-Encoding");
-        bool parsed = std::from_chars(v.data(), v.data() + v.size(), length).ec == std::errc();
-        if (chunked || (!v.empty() && (!parsed || length > kMaxAnonymousBody))) {
-          auto& mreq = const_cast<httplib::Request&>(req);
-          mreq.set_header("Connection", "close");
-          set_error(res, 413, "PayloadTooLarge", "request body too large for " + req.method);
-          return httplib::Server::HandlerResponse::Handled;
-        }
+      // Writes are refused on their headers when those suffice (write_admission.hpp), before
+      // httplib reads a byte of the body; the rest go to the content-reader handlers below.
+      if (is_write_method(req.method)) {
+        if (refuse_on_headers(req, res, lfs_only)) return httplib::Server::HandlerResponse::Handled;
+        return httplib::Server::HandlerResponse::Unhandled;
       }
-      // Other methods go through the regular handlers below, after httplib has read the
-      // body (answering before that would desynchronise a keep-alive connection).
+      // OPTIONS (and anything else without a content-reader handler below) has its body
+      // read by httplib up to its global limit: refuse big ones before that.
+      std::uint64_t length = 0;
+      auto v = req.get_header_value("Content-Length");
+      bool chunked = req.has_header("Transfer-Encoding");
+      bool parsed = std::from_chars(v.data(), v.data() + v.size(), length).ec == std::errc();
+      if (chunked || (!v.empty() && (!parsed || length > kMaxSmallBody))) {
+        close_after_answer(req);
+        set_error(res, 413, "PayloadTooLarge", "request body too large for " + req.method);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return httplib::Server::HandlerResponse::Unhandled;
+    });
+    // `Expect: 100-continue`: a request refused on its headers gets the refusal instead of the
+    // 100, so the client never sends the body.
+    http.set_expect_100_continue_handler([this, lfs_only](const httplib::Request& req, httplib::Response& res) {
+      if (is_write_method(req.method) && refuse_on_headers(req, res, lfs_only)) return res.status;
+      return 100;
     });
     auto other = [this, lfs_only](const httplib::Request& req, httplib::Response& res,
                                   const httplib::ContentReader& reader) {
-      // The body must always be consumed (else the next request on a keep-alive connection
-      // would start inside it); past the limit it is drained, not kept.
       auto& body = const_cast<httplib::Request&>(req).body;  // owned by httplib's connection loop
       if (req.is_multipart_form_data()) {
-        reader([](const httplib::MultipartFormData&) { return true; }, [](const char*, std::size_t) { return true; });
+        close_after_answer(req);  // the body stays unread
         set_error(res, 415, "UnsupportedMediaType", "multipart bodies are not accepted");
         return;
       }
-      if (is_streamed_upload(req)) {
+      if (has_streamed_body(req)) {
         StreamedBody body(reader);
         respond(req, res, lfs_only, &body);
-        body.drain();  // refused before it was read (no ticket, a fault, ...): dropped, not kept
+        // Refused before it was read (no ticket, a fault, ...): dropped, not kept, unless the
+        // connection closes after the answer anyway.
+        if (!ConnectionState::current() || !ConnectionState::current()->closing()) body.drain();
         return;
       }
-      std::size_t limit = may_send_large_body(req) ? kMaxWriteBody : kMaxAnonymousBody;
+      // Admitted on its headers (pre-routing); a chunked body is held to the same limit here.
+      std::uint64_t limit = admission(req, lfs_only).body_limit;
       bool too_large = false;
-      reader([&](const char* data, std::size_t len) {
-        if (too_large) return true;
+      bool complete = reader([&](const char* data, std::size_t len) {
         if (body.size() + len > limit) {
           too_large = true;
           std::string().swap(body);
-          return true;
+          return false;  // stop reading: the connection closes after the answer
         }
         body.append(data, len);
         return true;
       });
-      if (too_large) {
-        set_error(res, 413, "PayloadTooLarge",
-                  "request body larger than " + std::to_string(limit) + " bytes" +
-                      (limit == kMaxAnonymousBody ? " (larger bodies need a valid token)" : ""));
+      if (too_large || !complete) {
+        close_after_answer(req);
+        if (too_large)
+          set_error(res, 413, "PayloadTooLarge",
+                    "request body larger than the " + std::to_string(limit) + " bytes this endpoint accepts");
+        else
+          set_error(res, 400, "BadRequest", "the request body could not be read to its end");
         return;
       }
       respond(req, res, lfs_only);
@@ -442,7 +493,7 @@ struct HubServer::Impl {
         what = e.what();
       } catch (...) {
       }
-      set_error(res, 500, "InternalError", "internal error: " + what);
+      set_internal_error(res, what);
     });
     http.set_post_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { after_routing(req, res); });
@@ -469,6 +520,11 @@ int HubServer::bind() {
   };
   bind_one(impl_->api, o.port, "API");
   bind_one(impl_->lfs, o.lfs_port, "LFS");
+  impl_->urls = public_urls(o.public_url, o.lfs_url, o.host, impl_->api.port, impl_->lfs.port);
+  if (!o.public_url && is_wildcard_host(o.host))
+    spdlog::warn("listening on {} without --public-url: URLs in answers (Link, LFS redirects) name {}, which other "
+                 "machines cannot reach; give --public-url http://NAME:PORT",
+                 o.host, impl_->urls.api);
   return impl_->api.port;
 }
 

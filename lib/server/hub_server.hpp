@@ -5,7 +5,9 @@
 // downloads, bearer-token checks,
 // fault injection (fault_injection.hpp: status answers, resets, truncated, stalled or
 // corrupted bodies, wrong ETags) and a request log. Multi-threaded: one worker per connection,
-// from a pool that grows while every worker is busy (worker_pool.hpp).
+// from a pool that grows while every worker is busy (worker_pool.hpp); connections are
+// served by guarded_server.hpp's loop (connection caps, header deadline, closing after
+// answers given before the body).
 //
 // Two listeners, like the Hub and its CDN: the API port, and an LFS port that serves only
 // /lfs-objects/<sha256>. resolve answers LFS files with a 302 to the LFS port. The second
@@ -31,8 +33,12 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 0;      // 0: any free port (see HubServer::url)
   int lfs_port = 0;  // LFS listener (same host); 0: any free port
-  // Base URL put in LFS redirects ("https://cdn.example/prefix"); default: the request's
-  // Host name with lfs_port, so it works for whatever name the client used.
+  // Base of the absolute URLs in answers (Link, commitUrl, LFS upload hrefs, ...) as clients
+  // reach the server ("https://hub.example/prefix"); default http://HOST:PORT as bound. Never
+  // taken from the request's Host header (public_urls.hpp).
+  std::optional<std::string> public_url;
+  // Base URL put in LFS redirects ("https://cdn.example/prefix"); default: http:// + the host
+  // of public_url (else HOST) + ":" + the LFS port.
   std::optional<std::string> lfs_url;
   std::vector<std::string> tokens;  // accepted bearer tokens (none: reads anonymous, writes refused)
   std::optional<std::filesystem::path> request_log;
@@ -40,6 +46,12 @@ struct ServeOptions {
   std::optional<RandomFaults> random_faults;    // --faults random:...
   std::optional<std::filesystem::path> fault_log;  // "KIND METHOD PATH" per injected fault
   int threads = 32;  // workers always running per listener; more start on demand (up to 1024)
+  // Slowloris defences (guarded_server.hpp): the request line and headers of each request
+  // must arrive within this many seconds; connections beyond the caps (both listeners
+  // together; per client address, an IPv6 /64 counting as one) are answered 503 at once.
+  double header_timeout_s = 10;
+  std::size_t max_connections = 768;               // below the 1024 workers of a listener
+  std::size_t max_connections_per_address = 256;   // 0: no per-address cap
   // Organizations whose overview says `trustedKernelPublisher: true` (kernels' trust check).
   std::vector<std::string> trusted_publishers;
 };

@@ -19,13 +19,26 @@ RequestLog::~RequestLog() {
   if (file_ != nullptr) std::fclose(file_);
 }
 
+void RequestLog::escape_into(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u > 0x20 && u < 0x7f && c != '\\') {
+      out += c;
+    } else {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    }
+  }
+}
+
 std::string RequestLog::format(std::string_view method, std::string_view path, int status, std::uint64_t body_bytes) {
   std::string line;
   line.reserve(method.size() + path.size() + 32);
-  line.append(method).append(" ");
-  // Paths arrive percent-encoded and cannot contain spaces; guard anyway so a line always
-  // has exactly four fields.
-  for (char c : path) line += (c == ' ' || c == '\n' || c == '\r') ? '_' : c;
+  escape_into(line, method);
+  line += ' ';
+  escape_into(line, path);
   line.append(" ").append(std::to_string(status)).append(" ").append(std::to_string(body_bytes));
   return line;
 }

@@ -21,7 +21,7 @@ struct RequestContext {
   const httplib::Request& req;
   httplib::Response& res;
   RepoStorage& storage;
-  std::string base_url;      // "http://host:port" as the client addressed us (Host header)
+  std::string base_url;      // the configured public base URL (never the request's Host)
   std::string lfs_base_url;  // where LFS redirects point (the LFS listener, or --lfs-url)
   std::string raw_path;      // request path as sent, still percent-encoded
 };
@@ -65,12 +65,17 @@ class UploadTickets {
 struct WriteContext {
   UploadTickets& tickets;
   std::string user = "kernels-hub";  // namespace for repos created without an organization
-  // The request body still on the wire, for the handler that streams it (the LFS upload PUT);
+  // The request body still on the wire, for the handlers that stream it (LFS upload, commit);
   // null for requests whose body httplib has already read into Request::body.
   StreamedBody* body = nullptr;
 };
 
+// "BASE/[kernels/]NS/NAME": the repository's page URL, on the configured base.
+std::string repo_url(const RequestContext& ctx, const RepoId& repo);
+
 void handle_create_repo(RequestContext& ctx, WriteContext& w);
+// Reads the NDJSON body from w.body while it arrives (routes_commit.cpp): inline files go to
+// blobs or the LFS store as they come, so the body is never held in memory.
 void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, const std::string& revision);
 void handle_preupload(RequestContext& ctx, const RepoId& repo, const std::string& revision);
 void handle_branch(RequestContext& ctx, const RepoId& repo, const std::string& branch);

@@ -80,17 +80,11 @@ void handle_tree(RequestContext& ctx, const RepoId& repo, const std::string& rev
   }
 
   CommitInfo commit = ctx.storage.resolve_revision(repo, revision);
-  std::vector<TreeEntry> entries = ctx.storage.list_tree(repo, commit.sha, path, recursive);
-  auto begin = after.empty() ? entries.begin()
-                             : std::upper_bound(entries.begin(), entries.end(), after,
-                                                [](const std::string& a, const TreeEntry& e) { return a < e.path; });
-  auto remaining = static_cast<long>(entries.end() - begin);
-  auto end = begin + std::min(remaining, limit);
-
+  TreePage page = ctx.storage.list_tree_page(repo, commit.sha, path, recursive, after, static_cast<std::size_t>(limit));
   json body = json::array();
-  for (auto it = begin; it != end; ++it) body.push_back(entry_json(*it));
-  if (end != entries.end())
-    ctx.res.set_header("Link", "<" + next_page_url(ctx, hash::to_hex((end - 1)->path)) + ">; rel=\"next\"");
+  for (const auto& e : page.entries) body.push_back(entry_json(e));
+  if (page.more)
+    ctx.res.set_header("Link", "<" + next_page_url(ctx, hash::to_hex(page.entries.back().path)) + ">; rel=\"next\"");
   set_json(ctx.res, body);
 }
 

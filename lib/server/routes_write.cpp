@@ -1,5 +1,6 @@
-// Write API handlers: create repo (E6), commit (E12), preupload (E9), branches (E7) and the
-// LFS basic transfer (E10: batch, PUT upload, verify). Shapes: /work/shared/spec/hub-api.md §2.
+// Write API handlers: create repo (E6), preupload (E9), branches (E7) and the LFS basic
+// transfer (E10: batch, PUT upload, verify); commits (E12) are in routes_commit.cpp.
+// Shapes: /work/shared/spec/hub-api.md §2.
 #include <strings.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "core/fs.hpp"
 #include "core/hash.hpp"
 #include "server/commit_ndjson.hpp"
+#include "server/guarded_server.hpp"
 #include "server/http_errors.hpp"
 #include "server/lfs_pointer.hpp"
 #include "server/routes.hpp"
@@ -28,39 +30,6 @@ json parse_json_body(const httplib::Request& req, bool allow_empty) {
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw usage_error("the request body must be a JSON object");
   return j;
-}
-
-std::string repo_url(const RequestContext& ctx, const RepoId& repo) {
-  return ctx.base_url + "/" + std::string(url_prefix(repo.type())) + repo.str();
-}
-
-// The ref a commit to REVISION moves: refs/heads/X and refs/pr/N as given, else a branch.
-std::string commit_ref(const std::string& revision) {
-  if (revision.rfind("refs/heads/", 0) == 0 || revision.rfind("refs/pr/", 0) == 0) return revision;
-  return branch_ref(revision);
-}
-
-std::optional<std::string> ref_head(const RefListing& refs, const std::string& ref) {
-  for (const auto* list : {&refs.branches, &refs.tags, &refs.pull_requests})
-    for (const auto& r : *list)
-      if (r.ref == ref) return r.target_commit;
-  return std::nullopt;
-}
-
-bool flag(const httplib::Request& req, const char* name) {
-  if (!req.has_param(name)) return false;
-  auto v = req.get_param_value(name);
-  return v == "1" || v == "true" || v == "True";
-}
-
-// Stores DATA (an inline commit file) as an LFS object, written straight into the store's
-// temp file and renamed into place.
-LfsPointer store_lfs_bytes(RepoStorage& storage, const std::string& data) {
-  auto upload = storage.lfs().begin_upload();
-  upload->write(data.data(), data.size());
-  LfsPointer pointer = upload->finish();
-  upload->publish();
-  return pointer;
 }
 
 // The upload URL's ?size=, as the batch endpoint wrote it.
@@ -88,12 +57,6 @@ void set_too_large(httplib::Response& res, std::uint64_t size) {
             "upload body larger than the " + std::to_string(size) + " bytes of its ticket");
 }
 
-// After a body that could not be read to its end the connection is out of step (or gone):
-// ask httplib to close it once the answer is written.
-void close_after_answer(const httplib::Request& req) {
-  const_cast<httplib::Request&>(req).set_header("Connection", "close");  // owned by httplib's loop
-}
-
 }  // namespace
 
 std::string UploadTickets::issue(const std::string& oid, std::uint64_t size) {
@@ -117,6 +80,10 @@ bool UploadTickets::check(const std::string& ticket, const std::string& oid, std
 void UploadTickets::consume(const std::string& ticket) {
   std::lock_guard<std::mutex> lock(mu_);
   tickets_.erase(ticket);
+}
+
+std::string repo_url(const RequestContext& ctx, const RepoId& repo) {
+  return ctx.base_url + "/" + std::string(url_prefix(repo.type())) + repo.str();
 }
 
 void handle_create_repo(RequestContext& ctx, WriteContext& w) {
@@ -150,95 +117,6 @@ void handle_create_repo(RequestContext& ctx, WriteContext& w) {
     // A writer committed to main in between: main exists, which is all this is for.
   }
   set_json(ctx.res, json{{"url", url}, {"name", repo.str()}, {"id", hash::sha1_hex(repo.display()).substr(0, 24)}});
-}
-
-void handle_commit(RequestContext& ctx, WriteContext& w, const RepoId& repo, const std::string& revision) {
-  ParsedCommit parsed = parse_commit_ndjson(ctx.req.body);
-  bool create_pr = flag(ctx.req, "create_pr");
-  std::string target = commit_ref(revision);
-  RefListing refs = ctx.storage.list_refs(repo);
-  auto head = ref_head(refs, target);
-  if (!head && !(refs.branches.empty() && target == "refs/heads/main"))
-    throw Error(ErrorKind::revision_not_found, "Invalid rev id: " + revision);
-
-  CommitRequest request;
-  request.message = parsed.summary;
-  if (!parsed.description.empty()) request.message += "\n\n" + parsed.description;
-  request.parent_commit = parsed.parent_commit;
-  for (const auto& op : parsed.operations) {
-    FileChange change;
-    change.path = op.path;
-    switch (op.kind) {
-      case CommitOperation::Kind::file:
-        // Same rule as `kernels-hub commit`: inline binary or large content (kernel-builder
-        // inlines files when no Xet transfer is offered) goes to LFS, so both paths give
-        // the same trees.
-        if (should_store_as_lfs(std::string_view(op.content).substr(0, kBinarySniffBytes), op.content.size()))
-          change.blob = format_lfs_pointer(store_lfs_bytes(ctx.storage, op.content));
-        else
-          change.blob = op.content;
-        break;
-      case CommitOperation::Kind::lfs_file: {
-        auto stored = ctx.storage.lfs().size_of(op.oid);
-        if (!stored)
-          throw usage_error("lfsFile '" + op.path + "': LFS object " + op.oid + " has not been uploaded");
-        if (*stored != op.size)
-          throw usage_error("lfsFile '" + op.path + "': size " + std::to_string(op.size) +
-                            " does not match the stored object (" + std::to_string(*stored) + " bytes)");
-        change.blob = format_lfs_pointer(LfsPointer{op.oid, op.size});
-        break;
-      }
-      case CommitOperation::Kind::deleted_file:
-        change.kind = FileChange::Kind::remove_file;
-        break;
-      case CommitOperation::Kind::deleted_folder:
-        change.kind = FileChange::Kind::remove_folder;
-        break;
-    }
-    request.changes.push_back(std::move(change));
-  }
-
-  std::optional<std::string> pr_num;
-  std::string oid;
-  if (create_pr) {
-    if (parsed.parent_commit && (!head || *head != *parsed.parent_commit))
-      throw ConflictError("parent commit " + *parsed.parent_commit + " is not the head of " + target, true);
-    // Pick the next PR number; a concurrent creator taking it makes create_ref fail: retry.
-    for (int attempt = 0;; ++attempt) {
-      long max_n = 0;
-      for (const auto& pr : ctx.storage.list_refs(repo).pull_requests) max_n = std::max(max_n, std::stol(pr.name));
-      pr_num = std::to_string(max_n + 1);
-      request.ref = "refs/pr/" + *pr_num;
-      try {
-        if (head) ctx.storage.create_ref(repo, request.ref, *head);
-        break;
-      } catch (const ConflictError&) {
-        if (attempt >= 10) throw;
-      }
-    }
-    request.parent_commit = head;
-    try {
-      oid = ctx.storage.commit(repo, request);
-    } catch (...) {
-      if (head) {
-        try {
-          ctx.storage.delete_ref(repo, request.ref);
-        } catch (...) {
-        }
-      }
-      throw;
-    }
-  } else {
-    request.ref = target;
-    oid = ctx.storage.commit(repo, request);
-  }
-  json out{{"success", true},
-           {"commitOid", oid},
-           {"commitUrl", repo_url(ctx, repo) + "/commit/" + oid},
-           {"commitMessage", request.message},
-           {"hookOutput", ""}};
-  if (pr_num) out["pullRequestUrl"] = repo_url(ctx, repo) + "/discussions/" + *pr_num;
-  set_json(ctx.res, out);
 }
 
 void handle_preupload(RequestContext& ctx, const RepoId& repo, const std::string& revision) {
@@ -302,19 +180,18 @@ void handle_branch(RequestContext& ctx, const RepoId& repo, const std::string& b
     start = it->get<std::string>();
   }
   if (body.value("emptyBranch", false)) throw usage_error("'emptyBranch' is not supported");
-  auto commit = ctx.storage.resolve_revision(repo, start).sha;
   bool overwrite = body.contains("overwrite") && body["overwrite"].is_boolean() && body["overwrite"].get<bool>();
-  if (overwrite) {
-    try {
-      ctx.storage.delete_ref(repo, ref);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::revision_not_found) throw;
-    }
-  }
+  // main is protected from a force-reset as from deletion: its history is what every client
+  // resolves by default.
+  if (overwrite && ref == "refs/heads/main") throw Error(ErrorKind::forbidden, "the main branch cannot be overwritten");
+  auto commit = ctx.storage.resolve_revision(repo, start).sha;
   try {
-    ctx.storage.create_ref(repo, ref, commit);
-  } catch (const ConflictError&) {
-    set_error(ctx.res, 409, "Conflict", "Reference already exists: " + ref);
+    if (overwrite)
+      ctx.storage.move_ref(repo, ref, commit);  // one atomic write, never a moment without the branch
+    else
+      ctx.storage.create_ref(repo, ref, commit);
+  } catch (const ConflictError& e) {
+    set_error(ctx.res, 409, "Conflict", overwrite ? std::string(e.what()) : "Reference already exists: " + ref);
     return;
   }
   set_json(ctx.res, json::object());

@@ -47,6 +47,11 @@ struct TreeEntry {
   std::optional<LfsInfo> lfs;
 };
 
+struct TreePage {
+  std::vector<TreeEntry> entries;
+  bool more = false;  // entries follow the last one
+};
+
 struct CommitInfo {
   std::string sha;        // 40-hex
   std::int64_t time = 0;  // committer time, seconds since the epoch (UTC)
@@ -62,9 +67,13 @@ struct FileBlob {
 
 struct FileChange {
   enum class Kind { put, remove_file, remove_folder };
+  FileChange() = default;
+  FileChange(Kind k, std::string p, std::string b = {}) : kind(k), path(std::move(p)), blob(std::move(b)) {}
   Kind kind = Kind::put;
   std::string path;  // repo-relative, '/'-separated, no '.', '..' or empty components
   std::string blob;  // put: bytes stored in git (file content, or LFS pointer text)
+  // put: instead of BLOB, the id of a blob already stored with store_blob() (40-hex).
+  std::optional<std::string> blob_id;
 };
 
 struct CommitRequest {
@@ -75,6 +84,12 @@ struct CommitRequest {
   std::vector<FileChange> changes;
   std::string author_name = "kernels-hub";
   std::string author_email = "kernels-hub@localhost";
+};
+
+// What commit_pull_request() made: the commit and the N of its refs/pr/N.
+struct PullRequestCommit {
+  std::string oid;
+  std::uint64_t number = 0;
 };
 
 // A ref did not have the expected value (a concurrent writer, or a stale parentCommit).
@@ -109,15 +124,37 @@ class RepoStorage {
   virtual std::vector<TreeEntry> list_tree(const RepoId& repo, std::string_view commit, std::string_view path,
                                            bool recursive) const = 0;
 
+  // One page of list_tree(REPO, COMMIT, PATH, RECURSIVE): the entries whose path sorts after
+  // AFTER ("" = from the start; a path of an earlier page, which need not exist any more),
+  // at most LIMIT of them, in list_tree's order; MORE tells whether others follow. Costs
+  // O(LIMIT · depth · log(folder size)), not O(tree): clients page through big trees.
+  virtual TreePage list_tree_page(const RepoId& repo, std::string_view commit, std::string_view path, bool recursive,
+                                  std::string_view after, std::size_t limit) const = 0;
+
   // The file at PATH in COMMIT; entry_not_found when it is missing or a folder.
   virtual FileBlob read_file(const RepoId& repo, std::string_view commit, std::string_view path) const = 0;
+
+  // Stores BYTES as a blob of REPO and returns its id, for a FileChange::blob_id: a commit
+  // with many inline files then holds ids, not contents, until it is written. A blob no
+  // commit ends up naming is unreachable, as after a failed push (git gc removes it).
+  virtual std::string store_blob(const RepoId& repo, std::string_view bytes) = 0;
 
   // Writes one commit and moves REQUEST.ref to it atomically (compare-and-swap against the
   // head read at the start, or against parent_commit). Returns the new commit id.
   virtual std::string commit(const RepoId& repo, const CommitRequest& request) = 0;
 
-  // Creates REF (refs/heads/X, refs/tags/X or refs/pr/N) at COMMIT; ConflictError if it exists.
+  // Writes one commit on top of REQUEST.ref's head (or none, when absent) and points a new
+  // refs/pr/N at it, N being the next free number; REQUEST.ref itself does not move. The
+  // number is allocated and the ref created in one step, so concurrent callers get
+  // distinct PRs, each on its own commit.
+  virtual PullRequestCommit commit_pull_request(const RepoId& repo, const CommitRequest& request) = 0;
+
+  // Creates REF (refs/heads/X, refs/tags/X or refs/pr/N) at COMMIT; ConflictError if it
+  // exists, usage if it collides with another ref ("a" and "a/b" cannot both exist).
+  // Atomic: of concurrent creators of one ref, exactly one succeeds.
   virtual void create_ref(const RepoId& repo, std::string_view ref, std::string_view commit) = 0;
+  // Points REF at COMMIT, creating it if needed, in one atomic write (never absent in between).
+  virtual void move_ref(const RepoId& repo, std::string_view ref, std::string_view commit) = 0;
   // Deletes REF (refs/heads/X, refs/tags/X or refs/pr/N); revision_not_found if it is absent.
   virtual void delete_ref(const RepoId& repo, std::string_view ref) = 0;
 
@@ -128,6 +165,10 @@ class RepoStorage {
 // The local backend: bare git repositories under ROOT/repos/{kernels|models}/{ns}/{name}.git
 // and LFS objects under ROOT/lfs/objects. Creates ROOT's skeleton if missing.
 std::unique_ptr<RepoStorage> open_local_storage(const std::filesystem::path& root);
+
+// Longest ref name accepted ("refs/heads/" included): a ref is a file, and its lock file
+// "<name>.lock" must fit the file systems' 255-byte name limit.
+inline constexpr std::size_t kMaxRefNameBytes = 240;
 
 // "refs/heads/NAME" after checking NAME is a valid branch name (throws usage otherwise).
 std::string branch_ref(std::string_view name);

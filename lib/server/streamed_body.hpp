@@ -1,5 +1,5 @@
 #pragma once
-// The body of a request that its handler reads while it arrives (the LFS upload PUT), instead
+// The body of a request that its handler reads while it arrives (LFS upload PUT, commit), instead
 // of httplib collecting it into Request::body first: an upload of any size then needs only
 // httplib's receive buffer in memory. Other requests keep their (small) bodies in memory.
 #include <httplib.h>
@@ -22,10 +22,12 @@ class StreamedBody {
 
   // Feeds the body to SINK chunk by chunk. httplib reads a body from the socket only once, so
   // this can run once per request. Once SINK returns false, the rest of the body is still read
-  // and dropped: the next request on a keep-alive connection must not start inside it.
-  // Returns false when the body could not be read to its end (the client disconnected or
-  // stalled past the read timeout, or sent malformed chunks).
-  bool read(const Sink& sink);
+  // and dropped (the next request on a keep-alive connection must not start inside it), or,
+  // with DRAIN_AFTER_REFUSAL false, left unread: the caller must then close the connection
+  // after its answer (close_after_answer). Returns false when the body was not read to its
+  // end (that, or the client disconnected or stalled past the read timeout, or sent
+  // malformed chunks).
+  bool read(const Sink& sink, bool drain_after_refusal = true);
 
   // Reads and drops whatever read() did not (nothing when it ran); for handlers that refused
   // the request before reading its body.

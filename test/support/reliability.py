@@ -309,6 +309,20 @@ def reliability_table(data: dict) -> str:
     if i:
         rows.append(("interrupts (SIGINT/SIGKILL mid-download, mid-lock) recovered",
                      f"{i.get('recovered', 0)} of {i.get('cases', 0)}"))
+    h = data.get("hostile requests", {})
+    if h:
+        rows.append(("hostile requests against kernels-hub held (refs, names, paths, bodies, Host, log, "
+                     "slowloris, paging)", f"{h.get('held', 0)} of {h.get('cases', 0)}"))
+        if "slowloris_connections" in h:
+            rows.append(("slowloris: connections that never finish their headers",
+                         f"{h['slowloris_connections']}: {h.get('slowloris_refused_503', 0)} answered 503 at once, "
+                         f"another client's requests answered in {h.get('slowloris_api_max_ms', 0):.0f} ms max"))
+        if "junk_1gib_rss_growth_mib" in h:
+            rows.append(("kernels-hub peak RSS growth: 1 GiB junk commit body / 48 MiB inline file (with a token)",
+                         f"+{h['junk_1gib_rss_growth_mib']} MiB / +{h.get('inline_48mib_rss_growth_mib', 0)} MiB"))
+        if "tree_page_10_ms" in h:
+            rows.append(("tree page of 10 / 1000 entries in a 10,100-entry repository",
+                         f"{h['tree_page_10_ms']} ms / {h.get('tree_page_1000_ms', 0)} ms"))
     lines = ["| measured | result |", "| --- | --- |"] + [f"| {a} | {b} |" for a, b in rows]
     return "\n".join(lines)
 

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "server/auth.hpp"
+#include "server/http_errors.hpp"
 #include "server/http_util.hpp"
 #include "server/request_log.hpp"
 #include "server/router.hpp"
@@ -91,7 +92,16 @@ TEST_CASE("bearer tokens: anonymous, valid, invalid", "[server][auth]") {
 
 TEST_CASE("request log lines have four fields", "[server][log]") {
   CHECK(RequestLog::format("GET", "/api/kernels/a/b/refs", 200, 12) == "GET /api/kernels/a/b/refs 200 12");
-  CHECK(RequestLog::format("HEAD", "/a b", 404, 0) == "HEAD /a_b 404 0");
+  CHECK(RequestLog::format("HEAD", "/a b", 404, 0) == "HEAD /a\\x20b 404 0");
+}
+
+TEST_CASE("request log lines escape every byte a terminal could act on", "[server][log]") {
+  // ESC sequences, BEL, a C1 CSI byte (0x9b), CR/LF and NUL from the request target.
+  CHECK(RequestLog::format("GET", std::string_view("/x\x1b[31mred\x07\x9b\r\n\0y", 16), 400, 0) ==
+        "GET /x\\x1b[31mred\\x07\\x9b\\x0d\\x0a\\x00y 400 0");
+  // The backslash is escaped too, so "\\x1b" in a path cannot pass for an escaped ESC.
+  CHECK(RequestLog::format("GET", "/a\\x1b", 200, 1) == "GET /a\\x5cx1b 200 1");
+  CHECK(RequestLog::format("G\x1bT", "/", 200, 1) == "G\\x1bT / 200 1");
 }
 
 TEST_CASE("timestamps and flags", "[server][http]") {
@@ -101,8 +111,24 @@ TEST_CASE("timestamps and flags", "[server][http]") {
   CHECK(http::parse_flag("1") == true);
   CHECK(http::parse_flag("False") == false);
   CHECK_FALSE(http::parse_flag("maybe").has_value());
-  CHECK(http::is_safe_host("127.0.0.1:8080"));
-  CHECK(http::is_safe_host("[::1]:80"));
-  CHECK_FALSE(http::is_safe_host("evil.com/x"));
-  CHECK_FALSE(http::is_safe_host("a\r\nb"));
+}
+
+TEST_CASE("error answers never carry server paths", "[server][http]") {
+  httplib::Response res;
+  set_error(res, 400, "BadRequest", "cannot lock '/srv/hub/repos/models/a/b.git/refs/heads/x.lock'");
+  scrub_error(res, {"/srv/hub", "/real/srv/hub"});
+  CHECK(res.get_header_value("X-Error-Message") == "cannot lock '<storage>/repos/models/a/b.git/refs/heads/x.lock'");
+  CHECK(res.body.find("/srv/hub") == std::string::npos);
+  // File content (no X-Error-Message) is never touched.
+  httplib::Response file;
+  file.status = 404;
+  file.set_content("/srv/hub", "text/plain");
+  scrub_error(file, {"/srv/hub"});
+  CHECK(file.body == "/srv/hub");
+  // Internal errors answer an id only.
+  httplib::Response internal;
+  set_internal_error(internal, "failed to open '/srv/hub/repos/x'");
+  CHECK(internal.status == 500);
+  CHECK(internal.body.find("/srv/hub") == std::string::npos);
+  CHECK(internal.get_header_value("X-Error-Message").rfind("internal error ", 0) == 0);
 }
