@@ -31,6 +31,10 @@ FAKE = "\n error: FAKE"
 HOSTILE = "\x1b[31mRED\x1b]0;title\x07\u009b31mC1\u202eRLO\u2066ISO" + FAKE
 BIDI_VARIANT = "torch-bidi\u202etxt"
 C1_VARIANT = "torch-c1\u009b31m"
+# kernels-hub refuses control characters in commit paths, so the C1 variant is stored under
+# this name and the front lists it (and maps requests for it back) as C1_VARIANT.
+C1_STORED = "torch-c1-x9b31m"
+C1_IN_URL = "torch-c1%C2%9B31m"
 # Only a front can list these (C0 controls in a path); download and check refuse them.
 C0_DIRS = ["build/torch-esc\x1b[2J\x07", "build/torch-nl" + FAKE]
 HEADER_MESSAGE = "no such repo \x1b[2J\x07\u009b1m\u202e\xff\xfe"  # as UTF-8 bytes on the wire
@@ -88,11 +92,11 @@ def world(tmp_path_factory):
     meta["license"] = HOSTILE
     meta_text = json.dumps(meta, indent=2)
     files[f"build/{CU}/metadata.json"] = meta_text
-    for v in (BIDI_VARIANT, C1_VARIANT):  # legal file names: committed for real
+    for v in (BIDI_VARIANT, C1_STORED):  # committed for real; C1_STORED is listed as C1_VARIANT
         files[f"build/{v}/__init__.py"] = "x = 1\n"
         files[f"build/{v}/metadata.json"] = meta_text
     # An invalid field, quoted by the error that rejects it.
-    files[f"build/{C1_VARIANT}/metadata.json"] = json.dumps(dict(meta, source=HOSTILE), indent=2)
+    files[f"build/{C1_STORED}/metadata.json"] = json.dumps(dict(meta, source=HOSTILE), indent=2)
     with Hub(root=root / "hub", extra_args=["--trusted-publisher", "rel"]) as hub:
         sha = hub.commit(REPO, write_tree(root / "src", files), branch="v1")
         project = write_project(root / "proj", {REPO: 1})
@@ -112,9 +116,14 @@ def front(world, c0_paths: bool) -> EvilFront:
     sha = world["sha"]
 
     def tree_rewrite(entries):
+        for e in entries:
+            e["path"] = e["path"].replace(C1_STORED, C1_VARIANT)
         if not c0_paths:
             return entries
         return entries + [{"type": "directory", "oid": "0" * 40, "size": 0, "path": p} for p in C0_DIRS]
+
+    def path_rewrite(path):
+        return path.replace(C1_IN_URL, C1_STORED)
 
     def json_rewrite(path, doc):
         if path.endswith("/refs") and isinstance(doc, dict):
@@ -133,7 +142,8 @@ def front(world, c0_paths: bool) -> EvilFront:
             return (403, [("X-Error-Message", latin1_of_utf8(HOSTILE.replace("\n", " ")))], b"")
         return None
 
-    return EvilFront(world["hub"].url, tree_rewrite=tree_rewrite, json_rewrite=json_rewrite, rule=rule)
+    return EvilFront(world["hub"].url, tree_rewrite=tree_rewrite, json_rewrite=json_rewrite, rule=rule,
+                     path_rewrite=path_rewrite)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ Hooks (all optional):
 * redirect(method, path) -> URL or None: answer 302 to URL instead of forwarding;
 * echo_auth: answer every request that carries Authorization with a 401 whose
   X-Error-Message and JSON body quote the bare token (a server that leaks what it was sent);
+* path_rewrite(path) -> path: applied to the request target before it is forwarded (a front
+  can list names the real hub refuses to store and map requests for them back);
 * rule(method, path) -> (status, headers, body) or None: answer with that instead of
   forwarding (path with its query); body None means stall: promise 100 bytes, send none,
   close after `stall_s` seconds. Assignable while the front runs (`front.rule = ...`).
@@ -33,11 +35,13 @@ _SKIP = {"connection", "keep-alive", "transfer-encoding", "content-length", "hos
 
 class EvilFront:
     def __init__(self, hub_url: str, tree_rewrite=None, body_rewrite=None, redirect=None, echo_auth=False,
-                 host: str = "127.0.0.1", rule=None, stall_s: float = 5.0, json_rewrite=None):
+                 host: str = "127.0.0.1", rule=None, stall_s: float = 5.0, json_rewrite=None,
+                 path_rewrite=None):
         u = urlparse(hub_url)
         self.upstream_host, self.upstream_port = u.hostname, u.port
         self.tree_rewrite, self.body_rewrite, self.redirect = tree_rewrite, body_rewrite, redirect
         self.json_rewrite = json_rewrite
+        self.path_rewrite = path_rewrite
         self.echo_auth = echo_auth
         self.rule, self.stall_s = rule, stall_s
         self.host = host
@@ -97,6 +101,8 @@ class EvilFront:
                     if to:
                         return self._send(302, [("Location", to)], b"", head)
                 path, port = self.path, front.upstream_port
+                if front.path_rewrite:
+                    path = front.path_rewrite(path)
                 if path.startswith("/@"):  # the hub's LFS listener
                     port_s, rest = path[2:].split("/", 1)
                     port, path = int(port_s), "/" + rest
