@@ -13,6 +13,7 @@
 #include "core/log.hpp"
 #include "hub/errors.hpp"
 #include "hub/responses.hpp"
+#include "hub/server_url.hpp"
 
 namespace kcpp::hub {
 
@@ -92,6 +93,8 @@ Headers HubClient::base_headers(const std::string& url) const {
   return h;
 }
 
+UrlPolicy HubClient::url_policy() const { return hub::url_policy(settings_.endpoint, settings_.allow_http_redirects); }
+
 HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, SendOptions options) const {
   if (settings_.offline)
     throw Error(ErrorKind::offline, fmt::format("cannot reach the Hub for {} '{}': offline mode is enabled",
@@ -99,6 +102,7 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
         .hint("unset HF_HUB_OFFLINE to allow network access");
   auto extra = base_headers(request.url);
   request.headers.insert(request.headers.begin(), extra.begin(), extra.end());
+  request.https_only = url_policy().https_only;
 
   static thread_local std::mt19937 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
@@ -189,7 +193,10 @@ std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, c
     auto r = send(std::move(req), ctx);
     for (auto& t : parse_tree_page(r.body, "tree of " + repo.str(), r.url)) out.push_back(std::move(t));
     auto link = r.header("link");
-    url = link ? parse_link_next(*link).value_or("") : "";
+    auto next = link ? parse_link_next(*link) : std::nullopt;
+    url = next ? check_server_url(*next, r.url, url_policy(),
+                                  fmt::format("the next-page URL (Link: rel=next) of GET {}", log::redact(r.url)))
+               : "";
   }
   return out;
 }
@@ -216,7 +223,10 @@ FileMetadata HubClient::file_metadata(RepoType type, const RepoId& repo, const s
   bool redirect = r.status >= 300 && r.status < 400;
   m.size = r.header("x-linked-size") ? to_u64(r.header("x-linked-size"))
                                      : (redirect ? 0 : to_u64(r.header("content-length")));
-  m.location = r.header("location").value_or(req.url);
+  m.location = redirect
+                   ? check_server_url(r.header("location").value_or(""), req.url, url_policy(),
+                                      fmt::format("the redirect (Location) of HEAD {}", log::redact(req.url)))
+                   : req.url;
   if (m.etag.empty() || m.commit.empty())
     throw Error(ErrorKind::parse, fmt::format("the Hub sent incomplete metadata for '{}' in {} at '{}'", path,
                                               repo.str(), revision))
@@ -248,6 +258,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
     req.url = meta.location;
     req.decode_content = false;           // never store encoded bytes
     req.headers = base_headers(req.url);  // Authorization only for the endpoint's origin
+    req.https_only = url_policy().https_only;
     const bool ranged = position > 0;
     if (ranged) req.headers.emplace_back("Range", fmt::format("bytes={}-", position));
     req.on_response_start = [&](long status, const Headers&) {
@@ -320,12 +331,9 @@ std::string HubClient::fetch_small_file(RepoType type, const RepoId& repo, const
     if (!location || redirects >= kMaxRedirects)
       throw Error(ErrorKind::http, fmt::format("GET {} answered HTTP {} without a usable redirect",
                                                log::redact(url), r.status));
-    if (location->find("://") == std::string::npos) {  // relative: same origin
-      auto path_start = url.find('/', url.find("://") + 3);
-      url = url.substr(0, path_start) + (location->front() == '/' ? "" : "/") + *location;
-    } else {
-      url = *location;
-    }
+    // Relative locations resolve against this request's URL; file://, gopher://, … are refused.
+    url = check_server_url(*location, url, url_policy(),
+                           fmt::format("the redirect (Location) of GET {}", log::redact(url)));
   }
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hub/http.hpp"
+#include "hub/server_url.hpp"
 #include "hub/settings.hpp"
 #include "hub/types.hpp"
 #include "hub/write.hpp"
@@ -45,8 +46,8 @@ class HubClient {
                              const std::string& path) const;
 
   // E4 (GET): streams the file's bytes, from byte OFFSET on, into SINK (return false to
-  // abort). Follows the HEAD's redirect itself, without Authorization when the target is
-  // another origin. A transfer cut mid-body is resumed with Range (bounded by the retry
+  // abort). Follows the HEAD's redirect itself (checked by check_server_url), without
+  // Authorization when the target is another origin. A transfer cut mid-body is resumed with Range (bounded by the retry
   // policy); a server that answers 200 to a Range request makes it start over, after
   // calling ON_RESTART (the caller truncates what it wrote). Waits between attempts (backoff,
   // Retry-After) add up to at most the policy's max_total_s since the last byte arrived.
@@ -130,6 +131,8 @@ class HubClient {
     return send(std::move(request), ctx, SendOptions{accept_redirect, RetryMode::transient, {}, std::nullopt});
   }
   Headers base_headers(const std::string& url) const;
+  // Where server-given URLs may lead (server_url.hpp): https only when the endpoint is.
+  UrlPolicy url_policy() const;
   // Context for errors of a write call: ACTION completes "cannot ACTION <repo>".
   struct RequestContext write_context(RepoType type, const RepoId& repo, std::optional<std::string> revision,
                                       std::string action) const;

@@ -173,6 +173,17 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
 
   curl_easy_setopt(curl, CURLOPT_SHARE, global.share);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // The second wall behind check_server_url(): whatever URL reaches here, libcurl speaks
+  // nothing but http(s) (no file://, gopher://, dict://, …), on redirects too.
+  const char* protocols = request.https_only ? "https" : "http,https";
+#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85: the _STR options (Debian 12 has 7.88)
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+#else
+  const long mask = request.https_only ? CURLPROTO_HTTPS : (CURLPROTO_HTTP | CURLPROTO_HTTPS);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS, mask);
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS, mask);
+#endif
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -218,9 +229,10 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   curl_easy_cleanup(curl);
 
   if (transfer.source_error) std::rethrow_exception(transfer.source_error);
+  const std::string what = fmt::format("{} {}", request.method, log::redact(request.url));
   if (rc != CURLE_OK && !(transfer.aborted_by_sink && rc == CURLE_WRITE_ERROR)) {
     std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    TransportError e(fmt::format("{} {} failed: {}", request.method, log::redact(request.url), reason), rc);
+    TransportError e(fmt::format("{} failed: {}", what, reason), rc);
     e.cause(is_transient_curl_code(rc) ? "transient" : "permanent");
     throw e;
   }

@@ -41,6 +41,9 @@ struct HttpRequest {
   // headers. Return false to keep the body out of on_body (it is collected into
   // HttpResponse::body instead, e.g. an error document).
   std::function<bool(long status, const Headers& headers)> on_response_start;
+  // Refuse http:// (the endpoint is https): libcurl's protocol allow-list for this request,
+  // which is otherwise http and https only.
+  bool https_only = false;
 };
 
 struct HttpResponse {
@@ -63,6 +66,8 @@ struct HttpTimeouts {
 // failures (DNS, refused, reset, timeout, TLS); the message names the URL (redacted) and
 // curl's reason. The error's first cause is "transient" when retryable, else "permanent".
 // An exception thrown by a BodySource's READ is rethrown as is.
+// Only http and https URLs are ever fetched (https only with request.https_only), with
+// redirects never followed: callers check server-given URLs (server_url.hpp) first.
 HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts);
 
 // Whether a transport failure with this curl code is worth retrying.

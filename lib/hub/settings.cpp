@@ -44,6 +44,7 @@ ClientSettings settings_from_env() {
   auto secs = [](double v) { return std::chrono::milliseconds(static_cast<long>(v * 1000)); };
   s.timeouts.connect = secs(env::get_double("HF_HUB_ETAG_TIMEOUT", 10));
   s.timeouts.stall = secs(env::get_double("HF_HUB_DOWNLOAD_TIMEOUT", 10));
+  s.allow_http_redirects = env::is_truthy("KCPP_ALLOW_HTTP_REDIRECTS");
   s.retry = default_retry_policy();
   return s;
 }

@@ -19,6 +19,8 @@ struct ClientSettings {
   bool offline = false;
   HttpTimeouts timeouts;
   RetryPolicy retry;
+  // Accept http:// URLs from the server although the endpoint is https (server_url.hpp).
+  bool allow_http_redirects = false;
 };
 
 // HF_ENDPOINT (trailing "/" removed) or the default.
@@ -32,8 +34,9 @@ std::optional<std::string> token_from_env();
 // HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE truthy.
 bool offline_from_env();
 
-// Everything above plus timeouts (HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT) and the
-// default retry policy; user_agent is left for the caller (see user_agent.hpp).
+// Everything above plus timeouts (HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT), the
+// server-URL opt-out (KCPP_ALLOW_HTTP_REDIRECTS) and the default retry policy; user_agent
+// is left for the caller (user_agent.hpp).
 ClientSettings settings_from_env();
 
 }  // namespace kcpp::hub

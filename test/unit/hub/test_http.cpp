@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "core/error.hpp"
 #include "hub/client.hpp"
 #include "hub/errors.hpp"
@@ -118,4 +120,31 @@ TEST_CASE("User-Agent has upstream's shape", "[hub][ua]") {
   CHECK(ua.find("; backend/cu130; platform/x86_64-linux; file_type/kernel; torch/2.11.0+cu130; glibc/2.36") !=
         std::string::npos);
   CHECK(user_agent(f, true).find(';') == std::string::npos);
+}
+
+TEST_CASE("libcurl itself speaks only http and https (the second wall)", "[hub][http][server_url]") {
+  // Regression (security issue 12, items 1–3): no protocol allow-list, so a file:// or
+  // gopher:// URL that reached perform() was fetched.
+  auto curl_code = [](const std::string& url, bool https_only) {
+    HttpRequest req;
+    req.url = url;
+    req.https_only = https_only;
+    HttpTimeouts t;
+    t.connect = std::chrono::milliseconds(500);
+    try {
+      auto r = perform(req, t);
+      FAIL("fetched " << url << ": " << r.body.substr(0, 80));
+    } catch (const TransportError& e) {
+      return e.curl_code();
+    }
+    return -1;
+  };
+  constexpr int kUnsupported = 1;  // CURLE_UNSUPPORTED_PROTOCOL
+  CHECK(curl_code("file:///etc/hostname", false) == kUnsupported);
+  CHECK(curl_code("FILE:///etc/hostname", false) == kUnsupported);
+  CHECK(curl_code("gopher://127.0.0.1:1/_x", false) == kUnsupported);
+  CHECK(curl_code("dict://127.0.0.1:1/x", false) == kUnsupported);
+  CHECK(curl_code("ftp://127.0.0.1:1/x", false) == kUnsupported);
+  CHECK(curl_code("http://127.0.0.1:1/x", true) == kUnsupported);  // https endpoint: no clear text
+  CHECK(curl_code("http://127.0.0.1:1/x", false) != kUnsupported);  // refused connection instead
 }
