@@ -12,6 +12,7 @@
 //   NO_COLOR               disable colour
 //   CUDAHOSTCXX            host compiler of kernel-builder's CUDA builds (else g++ on $PATH)
 //   KCPP_RETRY_BASE_MS, KCPP_MAX_RETRIES   retry tuning (tests use small values)
+//   KCPP_MAX_RESPONSE_MB   largest Hub API answer / error document kept, decoded (default 64)
 //   KCPP_ALLOW_HTTP_REDIRECTS   accept http:// URLs from an https endpoint (redirects, LFS
 //                          hrefs, Link); never other schemes (hub/server_url.hpp)
 //   KCPP_CUDA_DEVICE_CC    kernels check: pretend one GPU of this compute capability (tests)

@@ -103,6 +103,7 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
   auto extra = base_headers(request.url);
   request.headers.insert(request.headers.begin(), extra.begin(), extra.end());
   request.https_only = url_policy().https_only;
+  if (request.max_body_bytes == 0) request.max_body_bytes = settings_.max_response_bytes;
 
   static thread_local std::mt19937 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
@@ -182,6 +183,7 @@ std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, c
   RequestContext ctx{repo, type, revision, path.empty() ? std::nullopt : std::optional(path), settings_.endpoint};
   std::vector<TreeEntry> out;
   std::set<std::string> visited;
+  std::uint64_t total = 0;  // bytes of all pages: endless pagination is bounded like one answer
   for (int page = 0; !url.empty(); ++page) {
     if (page > 100000) throw Error(ErrorKind::parse, "tree pagination does not end");
     // A next link back to a page already read would loop until the page limit.
@@ -191,6 +193,12 @@ std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, c
     HttpRequest req;
     req.url = url;
     auto r = send(std::move(req), ctx);
+    total += r.body.size();
+    if (total > settings_.max_response_bytes)
+      throw Error(ErrorKind::http, fmt::format("the Hub's tree listing of {} is larger than {} over {} pages "
+                                               "(KCPP_MAX_RESPONSE_MB)",
+                                               repo.str(), format_bytes(settings_.max_response_bytes), page + 1))
+          .hint("a listing this large is a misbehaving server; if it is expected, raise KCPP_MAX_RESPONSE_MB");
     for (auto& t : parse_tree_page(r.body, "tree of " + repo.str(), r.url)) out.push_back(std::move(t));
     auto link = r.header("link");
     auto next = link ? parse_link_next(*link) : std::nullopt;
@@ -259,6 +267,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
     req.decode_content = false;           // never store encoded bytes
     req.headers = base_headers(req.url);  // Authorization only for the endpoint's origin
     req.https_only = url_policy().https_only;
+    req.max_body_bytes = settings_.max_response_bytes;  // an error document
     const bool ranged = position > 0;
     if (ranged) req.headers.emplace_back("Range", fmt::format("bytes={}-", position));
     req.on_response_start = [&](long status, const Headers&) {

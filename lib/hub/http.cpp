@@ -55,6 +55,9 @@ struct Transfer {
   bool started = false;
   bool stream = false;  // body goes to request->on_body
   bool aborted_by_sink = false;
+  bool body_too_large = false;        // collected body over request->max_body_bytes
+  std::size_t header_bytes = 0;
+  bool headers_too_large = false;     // over kMaxHeaderBytes
   std::uint64_t read_offset = 0;      // next byte of request->body_source
   std::exception_ptr source_error;    // thrown by body_source->read, rethrown after perform
 };
@@ -98,6 +101,11 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
       return 0;
     }
   } else {
+    const auto cap = t->request->max_body_bytes;
+    if (cap > 0 && t->response->body.size() + chunk.size() > cap) {
+      t->body_too_large = true;
+      return 0;
+    }
     t->response->body.append(chunk);
   }
   return size * n;
@@ -106,6 +114,11 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view line(data, size * n);
+  t->header_bytes += line.size();
+  if (t->header_bytes > kMaxHeaderBytes) {
+    t->headers_too_large = true;
+    return 0;
+  }
   if (line.rfind("HTTP/", 0) == 0) {
     t->response->headers.clear();  // a new response (e.g. after 100-continue)
     return size * n;
@@ -230,6 +243,15 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
 
   if (transfer.source_error) std::rethrow_exception(transfer.source_error);
   const std::string what = fmt::format("{} {}", request.method, log::redact(request.url));
+  if (transfer.body_too_large)
+    throw Error(ErrorKind::http, fmt::format("{}: the answer is larger than {} (KCPP_MAX_RESPONSE_MB)", what,
+                                             format_bytes(request.max_body_bytes)))
+        .hint("a Hub answer this large is a misbehaving server (or a compressed \"bomb\"); if it is expected, "
+              "raise KCPP_MAX_RESPONSE_MB");
+  if (transfer.headers_too_large)
+    throw Error(ErrorKind::http, fmt::format("{}: the answer's headers are larger than {}", what,
+                                             format_bytes(kMaxHeaderBytes)))
+        .hint("the server is misbehaving; check HF_ENDPOINT");
   if (rc != CURLE_OK && !(transfer.aborted_by_sink && rc == CURLE_WRITE_ERROR)) {
     std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     TransportError e(fmt::format("{} failed: {}", what, reason), rc);
@@ -249,6 +271,11 @@ RetryPolicy default_retry_policy() {
     p.max_delay_s = std::max(p.base_delay_s, p.base_delay_s * 16);
   }
   return p;
+}
+
+std::string format_bytes(std::uint64_t n) {
+  if (n >= (1u << 20) && n % (1u << 20) == 0) return fmt::format("{} MiB", n >> 20);
+  return fmt::format("{} bytes", n);
 }
 
 bool is_retryable_status(long s) { return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }

@@ -41,6 +41,10 @@ struct HttpRequest {
   // headers. Return false to keep the body out of on_body (it is collected into
   // HttpResponse::body instead, e.g. an error document).
   std::function<bool(long status, const Headers& headers)> on_response_start;
+  // Cap of a body collected into HttpResponse::body (0 = none), counted on the decoded bytes
+  // as they arrive: a larger answer aborts the transfer (a gzip bomb never reaches memory).
+  // Bodies given to on_body are the sink's to bound.
+  std::uint64_t max_body_bytes = 0;
   // Refuse http:// (the endpoint is https): libcurl's protocol allow-list for this request,
   // which is otherwise http and https only.
   bool https_only = false;
@@ -62,10 +66,18 @@ struct HttpTimeouts {
   std::chrono::milliseconds stall{10000};
 };
 
+// "64 MiB" for a whole number of MiB, else "N bytes" (limits named in messages).
+std::string format_bytes(std::uint64_t n);
+
+// Most bytes of response headers accepted per request (libcurl caps one line at 100 KiB, not
+// their number): a server sending headers for ever is cut off here.
+inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
+
 // Performs one request. Throws TransportError (a kcpp::Error(network)) for transport
 // failures (DNS, refused, reset, timeout, TLS); the message names the URL (redacted) and
 // curl's reason. The error's first cause is "transient" when retryable, else "permanent".
-// An exception thrown by a BodySource's READ is rethrown as is.
+// An exception thrown by a BodySource's READ is rethrown as is. A collected body over
+// max_body_bytes, or headers over kMaxHeaderBytes, is kcpp::Error(http) (not retried).
 // Only http and https URLs are ever fetched (https only with request.https_only), with
 // redirects never followed: callers check server-given URLs (server_url.hpp) first.
 HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts);

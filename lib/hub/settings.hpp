@@ -3,6 +3,7 @@
 // token, offline mode, timeouts. Kept separate from HubClient so tests and commands can
 // override any field.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,8 @@ namespace kcpp::hub {
 
 inline constexpr const char* kDefaultEndpoint = "https://huggingface.co";
 
+inline constexpr std::uint64_t kDefaultMaxResponseBytes = 64ull << 20;
+
 struct ClientSettings {
   std::string endpoint = kDefaultEndpoint;  // no trailing "/"
   std::optional<std::string> token;
@@ -19,6 +22,8 @@ struct ClientSettings {
   bool offline = false;
   HttpTimeouts timeouts;
   RetryPolicy retry;
+  // Largest API/JSON answer (and error document) kept in memory, on the decoded bytes.
+  std::uint64_t max_response_bytes = kDefaultMaxResponseBytes;
   // Accept http:// URLs from the server although the endpoint is https (server_url.hpp).
   bool allow_http_redirects = false;
 };
@@ -35,8 +40,9 @@ std::optional<std::string> token_from_env();
 bool offline_from_env();
 
 // Everything above plus timeouts (HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT), the
-// server-URL opt-out (KCPP_ALLOW_HTTP_REDIRECTS) and the default retry policy; user_agent
-// is left for the caller (user_agent.hpp).
+// transport's bounds (KCPP_MAX_RESPONSE_MB, KCPP_ALLOW_HTTP_REDIRECTS; values that are not
+// positive numbers keep the defaults) and the default retry policy; user_agent is left for
+// the caller (user_agent.hpp).
 ClientSettings settings_from_env();
 
 }  // namespace kcpp::hub

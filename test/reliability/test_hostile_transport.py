@@ -19,7 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from fake_torch import make_torch_dir  # noqa: E402
-from hostile_transport import HostileFront, Listener, redirect, rewrite_json  # noqa: E402
+from hostile_transport import (HostileFront, Listener, endless, gzip_bomb,  # noqa: E402
+                               redirect, rewrite_json)
 from hub import Hub, write_tree  # noqa: E402
 from kcpp import Result, base_env, binary  # noqa: E402
 from lock_support import write_project  # noqa: E402
@@ -31,6 +32,8 @@ OPS = f"build/{CU}/_ops.py"          # "ops = 3\n": an 8-byte regular file
 SO = f"build/{CU}/_kern.abi3.so"     # LFS
 TOKEN = "hf_hostileWriteToken0123"
 SECRET = "hf_the_users_secret_token_0000"
+MIB = 1 << 20
+RSS_LIMIT_MIB = 256                  # the 64 MiB default answer cap plus the program itself
 
 TALLY = {"cases": 0, "held": 0}
 
@@ -236,4 +239,45 @@ def test_upload_refuses_an_lfs_href_off_http(world, place, action, kind):
     if action == "upload":
         assert puts == 0
     assert_clear_failure(r, "refusing", url[:20])
+    held()
+
+
+# ---- item 4: answers too large ------------------------------------------------------------------------
+
+def bounded_failure(r: Result, rss_mib: int, *needles: str) -> None:
+    assert rss_mib < RSS_LIMIT_MIB, f"peak RSS {rss_mib} MiB"
+    assert_clear_failure(r, *needles)
+
+
+@pytest.mark.parametrize("command", ["versions", "lock", "download"])
+def test_a_gzip_bomb_is_cut_at_the_answer_limit(world, place, command):
+    """1 MiB of gzip that decodes to 1 GiB of JSON whitespace: refs for versions, the tree listing
+    for lock and download. Memory stays near the 64 MiB cap; the error names the cap's variable."""
+    target, prefix = ("/refs", b'{"branches": [') if command == "versions" else ("/tree/", b"[")
+    act = (lambda m, p: gzip_bomb(prefix, 1 << 30) if m == "GET" and target in p else None)
+    with HostileFront(world["hub"].url, act) as front:
+        env = env_for(world, front, place)
+        args = {"versions": ["versions", REPO], "lock": ["lock", str(write_project(place["tmp"] / "lp", {REPO: 1}))],
+                "download": ["download", str(lock_project(world, place))]}[command]
+        r, rss = kernels(args, env)
+        gets = front.count("GET", target)
+    bounded_failure(r, rss, "64 MiB", "KCPP_MAX_RESPONSE_MB")
+    assert gets == 1, f"{gets} GETs: an answer over the limit is not asked for again"
+    held()
+
+
+def test_an_endless_tree_listing_is_cut_at_the_answer_limit(world, place):
+    entry = b'{"type": "file", "path": "build/x/f.py", "oid": "' + b"0" * 40 + b'", "size": 1},'
+    act = (lambda m, p: endless(b"[", entry) if m == "GET" and "/tree/" in p else None)
+    with HostileFront(world["hub"].url, act) as front:
+        r, rss = kernels(["download", str(lock_project(world, place))], env_for(world, front, place))
+    bounded_failure(r, rss, "64 MiB", "KCPP_MAX_RESPONSE_MB")
+    held()
+
+
+def test_the_answer_limit_is_configurable(world, place):
+    act = (lambda m, p: gzip_bomb(b'{"branches": [', 64 * MIB) if m == "GET" and "/refs" in p else None)
+    with HostileFront(world["hub"].url, act) as front:
+        r, _ = kernels(["versions", REPO], env_for(world, front, place, KCPP_MAX_RESPONSE_MB="2"))
+    assert_clear_failure(r, "2 MiB", "KCPP_MAX_RESPONSE_MB")
     held()

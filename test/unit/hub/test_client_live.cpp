@@ -102,6 +102,20 @@ TEST_CASE_METHOD(Fixture, "downloads stream whole files and resume from an offse
   CHECK(got == so);
 }
 
+TEST_CASE_METHOD(Fixture, "API answers over the size limit are refused", "[hub][live]") {
+  // Regression (security issue 12, item 4): answers were kept whole, whatever their size.
+  ClientSettings s = client.settings();
+  s.max_response_bytes = 64;
+  HubClient small(s);
+  try {
+    small.list_tree(RepoType::kernel, parse_repo_id("org/k"), "v1", "", true);
+    FAIL("accepted");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::http);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("larger than 64 bytes (KCPP_MAX_RESPONSE_MB)"));
+  }
+}
+
 TEST_CASE_METHOD(Fixture, "missing repo, revision and entry are typed errors", "[hub][live]") {
   auto kind_of = [](auto&& f) {
     try {
