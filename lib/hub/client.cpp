@@ -60,6 +60,20 @@ std::uint64_t to_u64(const std::optional<std::string>& s) {
   }
 }
 
+// Whether a 206's Content-Range ("bytes START-END/TOTAL") starts at START.
+bool content_range_starts_at(std::string_view range, std::uint64_t start) {
+  if (range.substr(0, 6) != "bytes ") return false;
+  range.remove_prefix(6);
+  auto dash = range.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash > 19) return false;
+  std::uint64_t v = 0;
+  for (char c : range.substr(0, dash)) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v == start;
+}
+
 }  // namespace
 
 bool same_origin(const std::string& a, const std::string& b) {
@@ -244,9 +258,20 @@ FileMetadata HubClient::file_metadata(RepoType type, const RepoId& repo, const s
 
 FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const std::string& revision,
                                      const std::string& path, const std::function<bool(std::string_view)>& sink,
-                                     std::uint64_t offset, const std::function<void()>& on_restart) const {
+                                     std::uint64_t offset, const std::function<void()>& on_restart,
+                                     std::optional<std::uint64_t> expected_size) const {
   FileMetadata meta = file_metadata(type, repo, revision, path);
   RequestContext ctx{repo, type, revision, path, settings_.endpoint};
+  // The size the body must have. The caller's comes from the commit's tree (what the bytes are
+  // verified against), so it wins over the HEAD's; a HEAD that disagrees is only a warning.
+  if (expected_size) {
+    if (meta.size != 0 && meta.size != *expected_size)
+      spdlog::warn("the Hub announces {} bytes for '{}' in {}, its tree listing {}; expecting {}", meta.size, path,
+                   repo.str(), *expected_size, *expected_size);
+    meta.size = *expected_size;
+  }
+  const bool size_known = expected_size.has_value() || meta.size > 0;
+  const std::uint64_t limit = size_known ? meta.size : settings_.max_response_bytes;
   std::uint64_t position = offset;
   int failures = 0;
   double slept = 0;  // waiting since the last byte arrived, bounded like send()'s (max_total_s)
@@ -261,7 +286,9 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
     std::this_thread::sleep_for(std::chrono::duration<double>(*delay));
     slept += *delay;
   };
-  while (meta.size == 0 || position < meta.size) {
+  const auto whose = [&] { return fmt::format("'{}' from {}", path, repo.str()); };
+  bool done = size_known && meta.size > 0 && position >= meta.size;
+  while (!done) {
     HttpRequest req;
     req.url = meta.location;
     req.decode_content = false;           // never store encoded bytes
@@ -270,15 +297,48 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
     req.max_body_bytes = settings_.max_response_bytes;  // an error document
     const bool ranged = position > 0;
     if (ranged) req.headers.emplace_back("Range", fmt::format("bytes={}-", position));
-    req.on_response_start = [&](long status, const Headers&) {
+    std::optional<Error> refusal;  // the answer breaks the file's contract: stop, keep nothing
+    req.on_response_start = [&](long status, const Headers& headers) {
       if (status >= 300) return false;  // error document: keep it out of the file
       if (ranged && status == 200) {    // server ignored Range: start over
         if (on_restart) on_restart();
         position = 0;
       }
+      auto header = [&](std::string_view name) -> std::optional<std::string> {
+        for (const auto& [k, v] : headers)
+          if (k == name) return v;
+        return std::nullopt;
+      };
+      if (status == 206 && !content_range_starts_at(header("content-range").value_or(""), position))
+        refusal = Error(ErrorKind::verification,
+                        fmt::format("the Hub answered the Range request for {} from byte {} with another range ({})",
+                                    whose(), position, log::escape_controls(header("content-range").value_or("none"))));
+      // A whole body announced with another length than the file's, or a part longer than the rest.
+      if (auto length = header("content-length"); length && !refusal) {
+        const std::uint64_t announced = to_u64(length);
+        const std::uint64_t rest = limit - std::min(limit, position);
+        if (announced > rest || (size_known && status == 200 && announced != rest))
+          refusal = Error(ErrorKind::verification,
+                          size_known ? fmt::format("the Hub announces {} bytes (Content-Length) for {}, which does not "
+                                                   "match its size of {} bytes",
+                                                   announced, whose(), meta.size)
+                                     : fmt::format("the Hub announces {} bytes (Content-Length) for {}, more than {} "
+                                                   "(KCPP_MAX_RESPONSE_MB)",
+                                                   announced, whose(), format_bytes(limit)));
+      }
       return true;
     };
     req.on_body = [&](std::string_view chunk) {
+      if (refusal) return false;
+      if (chunk.size() > limit - std::min(limit, position)) {
+        refusal = Error(ErrorKind::verification,
+                        size_known ? fmt::format("the body of {} does not match its size: the Hub sent more than its "
+                                                 "{} bytes",
+                                                 whose(), meta.size)
+                                   : fmt::format("{} is larger than {} (KCPP_MAX_RESPONSE_MB)", whose(),
+                                                 format_bytes(settings_.max_response_bytes)));
+        return false;
+      }
       if (!sink(chunk)) return false;
       position += chunk.size();
       failures = 0;  // progress resets the retry budget, as huggingface_hub does
@@ -286,7 +346,16 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
       return true;
     };
     try {
-      auto r = perform(req, settings_.timeouts);
+      HttpResponse r;
+      try {
+        r = perform(req, settings_.timeouts);
+      } catch (const Error&) {
+        if (!refusal) throw;  // a refusal aborts the transfer: its own error, below
+      }
+      if (refusal) {
+        if (on_restart) on_restart();  // nothing of a body that broke the contract is kept
+        throw std::move(*refusal).hint("the server does not serve the file this commit lists; nothing of it was kept");
+      }
       if (r.status >= 300) {
         if (is_retryable_status(r.status) && ++failures <= settings_.retry.max_retries) {
           std::optional<double> ra;
@@ -296,8 +365,9 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
         }
         throw error_from_response(r, "GET", ctx);
       }
-      if (meta.size == 0) break;  // empty file (or size unknown): one complete response
+      if (!size_known || meta.size == 0) break;  // empty file (or size unknown): one complete response
       if (position < meta.size) throw Error(ErrorKind::network, "connection closed early").cause("transient");
+      done = true;
     } catch (Error& e) {
       bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
       if (!transient || ++failures > settings_.retry.max_retries) throw;
@@ -305,7 +375,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
       pause(backoff_delay_s(settings_.retry, failures, std::nullopt, 0.5), e.what());
     }
   }
-  if (meta.size > 0 && position != meta.size)
+  if (size_known && meta.size > 0 && position != meta.size)
     throw Error(ErrorKind::verification, fmt::format("download of '{}' from {} ended at byte {} of {}", path,
                                                      repo.str(), position, meta.size));
   return meta;

@@ -47,15 +47,20 @@ class HubClient {
 
   // E4 (GET): streams the file's bytes, from byte OFFSET on, into SINK (return false to
   // abort). Follows the HEAD's redirect itself (checked by check_server_url), without
-  // Authorization when the target is another origin. A transfer cut mid-body is resumed with Range (bounded by the retry
-  // policy); a server that answers 200 to a Range request makes it start over, after
-  // calling ON_RESTART (the caller truncates what it wrote). Waits between attempts (backoff,
-  // Retry-After) add up to at most the policy's max_total_s since the last byte arrived.
-  // Returns the HEAD's metadata; throws kcpp::Error(verification) when the byte count differs
-  // from the announced size.
+  // Authorization when the target is another origin. A transfer cut mid-body is resumed with
+  // Range (bounded by the retry policy); a server that answers 200 to a Range request makes it
+  // start over, after calling ON_RESTART (the caller truncates what it wrote). Waits between
+  // attempts (backoff, Retry-After) add up to at most the policy's max_total_s since the last
+  // byte arrived.
+  // The body may not outgrow EXPECTED_SIZE (the tree listing's or LFS pointer's size, when the
+  // caller knows it), else the HEAD's size, else (size unknown) max_response_bytes: a longer
+  // body is refused before it is written on, ON_RESTART discards what it wrote, and the error
+  // is kcpp::Error(verification), as for a body that ends short. Returns the HEAD's metadata
+  // (size = the size used).
   FileMetadata download_file(RepoType type, const RepoId& repo, const std::string& revision,
                              const std::string& path, const std::function<bool(std::string_view)>& sink,
-                             std::uint64_t offset = 0, const std::function<void()>& on_restart = {}) const;
+                             std::uint64_t offset = 0, const std::function<void()>& on_restart = {},
+                             std::optional<std::uint64_t> expected_size = std::nullopt) const;
 
   // E4 (GET) for a small file a command reads and throws away (metadata.json): one GET,
   // no HEAD first; redirects followed (Authorization only to the endpoint's origin).

@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from fake_torch import make_torch_dir  # noqa: E402
-from hostile_transport import (HostileFront, Listener, endless, gzip_bomb,  # noqa: E402
+from hostile_transport import (HostileFront, Listener, endless, gzip_bomb, long_body,  # noqa: E402
                                redirect, rewrite_json)
 from hub import Hub, write_tree  # noqa: E402
 from kcpp import Result, base_env, binary  # noqa: E402
@@ -280,4 +280,22 @@ def test_the_answer_limit_is_configurable(world, place):
     with HostileFront(world["hub"].url, act) as front:
         r, _ = kernels(["versions", REPO], env_for(world, front, place, KCPP_MAX_RESPONSE_MB="2"))
     assert_clear_failure(r, "2 MiB", "KCPP_MAX_RESPONSE_MB")
+    held()
+
+
+# ---- item 5: a file body longer than the file ------------------------------------------------------
+
+@pytest.mark.parametrize("shape", ["content-length", "endless"])
+def test_an_over_long_file_body_stops_at_the_files_size(world, place, shape):
+    """GET of an 8-byte file answered with Content-Length 300 MB (or an endless chunked body) wrote
+    hundreds of MiB into the cache."""
+    body = long_body(300_000_000) if shape == "content-length" else endless(b"", b"A" * 4096, headers=())
+    act = (lambda m, p: body if m == "GET" and is_resolve(p, "_ops.py") else None)
+    with HostileFront(world["hub"].url, act) as front:
+        r, _ = kernels(["download", str(lock_project(world, place))], env_for(world, front, place))
+    files = cache_files(place)
+    assert sum(files.values()) < MIB, files
+    check_cache(place["home"] / "hf" / "hub")
+    assert not any(p.is_symlink() for p in (place["home"] / "hf").rglob("*")), "a snapshot was published"
+    assert_clear_failure(r, "_ops.py", "8 bytes")
     held()
