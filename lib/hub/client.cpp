@@ -272,7 +272,10 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
   }
   const bool size_known = expected_size.has_value() || meta.size > 0;
   const std::uint64_t limit = size_known ? meta.size : settings_.max_response_bytes;
+  const DownloadBudget budget = download_budget(settings_.retry, limit);
   std::uint64_t position = offset;
+  std::uint64_t received = 0;  // body bytes of all attempts (download_budget)
+  int attempts = 0;
   int failures = 0;
   double slept = 0;  // waiting since the last byte arrived, bounded like send()'s (max_total_s)
   auto pause = [&](double wanted, const std::string& failure) {
@@ -289,6 +292,12 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
   const auto whose = [&] { return fmt::format("'{}' from {}", path, repo.str()); };
   bool done = size_known && meta.size > 0 && position >= meta.size;
   while (!done) {
+    if (attempts >= budget.max_attempts)
+      throw Error(ErrorKind::network, fmt::format("giving up on {} after {} attempts ({} bytes received in all, at "
+                                                  "byte {} of {})",
+                                                  whose(), attempts, received, position, meta.size))
+          .hint("the server keeps cutting or restarting the file; retry later, or check HF_ENDPOINT");
+    ++attempts;
     HttpRequest req;
     req.url = meta.location;
     req.decode_content = false;           // never store encoded bytes
@@ -339,8 +348,15 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
                                                  format_bytes(settings_.max_response_bytes)));
         return false;
       }
+      if (chunk.size() > budget.max_bytes - std::min(budget.max_bytes, received)) {
+        refusal = Error(ErrorKind::network, fmt::format("giving up on {} after {} bytes received in all (the file has "
+                                                        "{}): the server keeps starting it over",
+                                                        whose(), received, meta.size));
+        return false;
+      }
       if (!sink(chunk)) return false;
       position += chunk.size();
+      received += chunk.size();
       failures = 0;  // progress resets the retry budget, as huggingface_hub does
       slept = 0;
       return true;

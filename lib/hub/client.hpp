@@ -51,7 +51,8 @@ class HubClient {
   // Range (bounded by the retry policy); a server that answers 200 to a Range request makes it
   // start over, after calling ON_RESTART (the caller truncates what it wrote). Waits between
   // attempts (backoff, Retry-After) add up to at most the policy's max_total_s since the last
-  // byte arrived.
+  // byte arrived; attempts and bytes in all are bounded by download_budget() whatever the
+  // progress.
   // The body may not outgrow EXPECTED_SIZE (the tree listing's or LFS pointer's size, when the
   // caller knows it), else the HEAD's size, else (size unknown) max_response_bytes: a longer
   // body is refused before it is written on, ON_RESTART discards what it wrote, and the error

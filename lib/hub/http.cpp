@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <mutex>
 
 #include "core/env.hpp"
@@ -276,6 +277,16 @@ RetryPolicy default_retry_policy() {
 std::string format_bytes(std::uint64_t n) {
   if (n >= (1u << 20) && n % (1u << 20) == 0) return fmt::format("{} MiB", n >> 20);
   return fmt::format("{} bytes", n);
+}
+
+DownloadBudget download_budget(const RetryPolicy& p, std::uint64_t size) {
+  constexpr std::uint64_t kSlack = 16ull << 20;
+  DownloadBudget b;
+  const std::uint64_t extra = std::min<std::uint64_t>(size / (256ull << 20), 1u << 20);
+  b.max_attempts = 4 * (std::clamp(p.max_retries, 0, 1000) + 1) + static_cast<int>(extra);
+  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
+  b.max_bytes = size > (limit - kSlack) / 3 ? limit : 3 * size + kSlack;
+  return b;
 }
 
 bool is_retryable_status(long s) { return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }

@@ -126,6 +126,16 @@ double backoff_delay_s(const RetryPolicy& p, int attempt, std::optional<double> 
 // seconds already waited; nullopt once that budget is used up (the caller gives up).
 std::optional<double> budgeted_delay_s(const RetryPolicy& p, double slept, double delay);
 
+// Bounds of one file download whatever progress it makes: each GET that resumes may be
+// answered with a short 200 that starts the file over, so "retry while bytes arrive" alone
+// never ends. At most max_attempts GETs and max_bytes body bytes in all, for a file of SIZE.
+struct DownloadBudget {
+  int max_attempts = 0;
+  std::uint64_t max_bytes = 0;
+};
+// 4 × (max_retries + 1) attempts plus one per 256 MiB of SIZE; 3 × SIZE + 16 MiB bytes.
+DownloadBudget download_budget(const RetryPolicy& p, std::uint64_t size);
+
 // Next-page URL from an RFC 5988 Link header (rel="next"), if any.
 std::optional<std::string> parse_link_next(std::string_view link_header);
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from fake_torch import make_torch_dir  # noqa: E402
 from hostile_transport import (HostileFront, Listener, endless, gzip_bomb, long_body,  # noqa: E402
-                               redirect, rewrite_json)
+                               redirect, rewrite_json, short)
 from hub import Hub, write_tree  # noqa: E402
 from kcpp import Result, base_env, binary  # noqa: E402
 from lock_support import write_project  # noqa: E402
@@ -298,4 +298,19 @@ def test_an_over_long_file_body_stops_at_the_files_size(world, place, shape):
     check_cache(place["home"] / "hf" / "hub")
     assert not any(p.is_symlink() for p in (place["home"] / "hf").rglob("*")), "a snapshot was published"
     assert_clear_failure(r, "_ops.py", "8 bytes")
+    held()
+
+
+# ---- item 6: ranged GETs answered with a short 200 ------------------------------------------------------
+
+def test_short_200s_to_ranged_gets_end_in_bounded_attempts(world, place):
+    """Each 200 restarted the file at byte 0 and each byte reset the retry budget: 4,287 GETs for
+    an 8-byte file in 90 s. Attempts per file are now bounded whatever the progress."""
+    act = (lambda m, p: short(b"ops ") if m == "GET" and is_resolve(p, "_ops.py") else None)
+    with HostileFront(world["hub"].url, act) as front:
+        r, _ = kernels(["download", str(lock_project(world, place))], env_for(world, front, place), timeout=30)
+        gets = front.count("GET", "_ops.py")
+    assert gets <= 12, f"{gets} GETs"  # 4 × (KCPP_MAX_RETRIES + 1)
+    assert r.seconds < 20
+    assert_clear_failure(r, "_ops.py", "attempts")
     held()

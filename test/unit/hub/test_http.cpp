@@ -148,3 +148,24 @@ TEST_CASE("libcurl itself speaks only http and https (the second wall)", "[hub][
   CHECK(curl_code("http://127.0.0.1:1/x", true) == kUnsupported);  // https endpoint: no clear text
   CHECK(curl_code("http://127.0.0.1:1/x", false) != kUnsupported);  // refused connection instead
 }
+
+TEST_CASE("a file download is bounded in attempts and bytes whatever its progress", "[hub][retry][budget]") {
+  // Regression (security issue 12, item 6): each byte renewed the retry budget and each 200
+  // to a Range restarted at byte 0, so a short-200 server looped for ever.
+  RetryPolicy p;
+  p.max_retries = 5;
+  CHECK(download_budget(p, 8).max_attempts == 24);
+  CHECK(download_budget(p, 8).max_bytes == 24 + (16u << 20));
+  p.max_retries = 2;
+  CHECK(download_budget(p, 8).max_attempts == 12);
+  p.max_retries = 0;
+  CHECK(download_budget(p, 0).max_attempts == 4);
+  p.max_retries = -3;  // KCPP_MAX_RETRIES=-3 is no retry, not fewer attempts than one
+  CHECK(download_budget(p, 0).max_attempts == 4);
+  p.max_retries = 5;
+  CHECK(download_budget(p, 1ull << 30).max_attempts == 24 + 4);  // one more per 256 MiB
+  CHECK(download_budget(p, 1ull << 30).max_bytes == 3 * (1ull << 30) + (16u << 20));
+  CHECK(download_budget(p, ~0ull).max_bytes == ~0ull);  // no overflow
+  p.max_retries = 1 << 30;
+  CHECK(download_budget(p, 8).max_attempts > 0);
+}
