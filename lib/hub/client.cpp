@@ -129,6 +129,10 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
     try {
       HttpTimeouts timeouts = settings_.timeouts;
       if (options.min_stall) timeouts.stall = std::max(timeouts.stall, *options.min_stall);
+      // API calls end by a deadline; an LFS PUT (body_source) is a file body, bounded by the
+      // low-speed rule instead. Waiting for the server's work (min_stall) extends it.
+      if (!request.body_source)
+        timeouts.deadline = settings_.api_deadline + options.min_stall.value_or(std::chrono::milliseconds(0));
       HttpResponse r = perform(request, timeouts);
       bool ok = (r.status >= 200 && r.status < 300) ||
                 (options.accept_redirect && r.status >= 300 && r.status < 400) ||
@@ -307,6 +311,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
     const bool ranged = position > 0;
     if (ranged) req.headers.emplace_back("Range", fmt::format("bytes={}-", position));
     std::optional<Error> refusal;  // the answer breaks the file's contract: stop, keep nothing
+    std::uint64_t attempt_bytes = 0;
     req.on_response_start = [&](long status, const Headers& headers) {
       if (status >= 300) return false;  // error document: keep it out of the file
       if (ranged && status == 200) {    // server ignored Range: start over
@@ -357,8 +362,7 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
       if (!sink(chunk)) return false;
       position += chunk.size();
       received += chunk.size();
-      failures = 0;  // progress resets the retry budget, as huggingface_hub does
-      slept = 0;
+      attempt_bytes += chunk.size();
       return true;
     };
     try {
@@ -386,6 +390,13 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
       done = true;
     } catch (Error& e) {
       bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
+      // Bytes are progress, which renews the retry budget (as huggingface_hub does), unless
+      // they came so slowly that the low-speed rule cut them off.
+      auto* transport = dynamic_cast<const TransportError*>(&e);
+      if (attempt_bytes > 0 && !(transport && transport->too_slow())) {
+        failures = 0;
+        slept = 0;
+      }
       if (!transient || ++failures > settings_.retry.max_retries) throw;
       spdlog::warn("download of '{}' interrupted at byte {} ({}); resuming", path, position, e.what());
       pause(backoff_delay_s(settings_.retry, failures, std::nullopt, 0.5), e.what());

@@ -52,7 +52,7 @@ class HubClient {
   // start over, after calling ON_RESTART (the caller truncates what it wrote). Waits between
   // attempts (backoff, Retry-After) add up to at most the policy's max_total_s since the last
   // byte arrived; attempts and bytes in all are bounded by download_budget() whatever the
-  // progress.
+  // progress, and an attempt cut by the low-speed rule is no progress.
   // The body may not outgrow EXPECTED_SIZE (the tree listing's or LFS pointer's size, when the
   // caller knows it), else the HEAD's size, else (size unknown) max_response_bytes: a longer
   // body is refused before it is written on, ON_RESTART discards what it wrote, and the error

@@ -61,7 +61,29 @@ struct Transfer {
   bool headers_too_large = false;     // over kMaxHeaderBytes
   std::uint64_t read_offset = 0;      // next byte of request->body_source
   std::exception_ptr source_error;    // thrown by body_source->read, rethrown after perform
+  // Low-speed rule: bytes moved (up + down) at the start of the current window.
+  std::chrono::steady_clock::time_point window_start;
+  std::uint64_t window_moved = 0;
+  std::chrono::milliseconds window{0};
+  std::uint64_t window_min_bytes = 0;
+  bool too_slow = false;
 };
+
+// libcurl's progress callback (called as data moves and at least once a second while idle):
+// the low-speed rule over tumbling windows. O(1) per call, nothing per byte.
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(user);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - t->window_start < t->window) return 0;
+  const auto moved = static_cast<std::uint64_t>(dlnow) + static_cast<std::uint64_t>(ulnow);
+  if (moved - t->window_moved < t->window_min_bytes) {
+    t->too_slow = true;
+    return 1;  // CURLE_ABORTED_BY_CALLBACK
+  }
+  t->window_start = now;
+  t->window_moved = moved;
+  return 0;
+}
 
 size_t on_read(char* buf, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -205,6 +227,16 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    std::max(1L, static_cast<long>(timeouts.stall.count() / 1000)));
+  if (timeouts.deadline) curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeouts.deadline->count()));
+  transfer.window = low_speed_window(timeouts);
+  transfer.window_min_bytes = static_cast<std::uint64_t>(std::min(
+      1e18, static_cast<double>(timeouts.low_speed_bytes_per_s) * static_cast<double>(transfer.window.count()) / 1000));
+  transfer.window_start = std::chrono::steady_clock::now();
+  if (transfer.window_min_bytes > 0) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_write);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
@@ -237,7 +269,9 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 
   spdlog::debug("{} {}", request.method, log::redact(request.url));
+  const auto started = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(curl);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   curl_slist_free_all(header_list);
   curl_easy_cleanup(curl);
@@ -255,7 +289,14 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
         .hint("the server is misbehaving; check HF_ENDPOINT");
   if (rc != CURLE_OK && !(transfer.aborted_by_sink && rc == CURLE_WRITE_ERROR)) {
     std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    TransportError e(fmt::format("{} failed: {}", what, reason), rc);
+    if (transfer.too_slow) {
+      reason = fmt::format("less than {} bytes/s moved over {} s (KCPP_LOW_SPEED_LIMIT, KCPP_LOW_SPEED_TIME)",
+                           timeouts.low_speed_bytes_per_s, transfer.window.count() / 1000.0);
+      rc = CURLE_OPERATION_TIMEDOUT;
+    } else if (rc == CURLE_OPERATION_TIMEDOUT && timeouts.deadline && elapsed >= *timeouts.deadline) {
+      reason = fmt::format("no complete answer within {} s (KCPP_API_TIMEOUT)", timeouts.deadline->count() / 1000.0);
+    }
+    TransportError e(fmt::format("{} failed: {}", what, reason), rc, transfer.too_slow);
     e.cause(is_transient_curl_code(rc) ? "transient" : "permanent");
     throw e;
   }
@@ -278,6 +319,8 @@ std::string format_bytes(std::uint64_t n) {
   if (n >= (1u << 20) && n % (1u << 20) == 0) return fmt::format("{} MiB", n >> 20);
   return fmt::format("{} bytes", n);
 }
+
+std::chrono::milliseconds low_speed_window(const HttpTimeouts& t) { return std::max(t.low_speed_window, t.stall); }
 
 DownloadBudget download_budget(const RetryPolicy& p, std::uint64_t size) {
   constexpr std::uint64_t kSlack = 16ull << 20;

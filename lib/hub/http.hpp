@@ -64,10 +64,21 @@ struct HttpTimeouts {
   std::chrono::milliseconds connect{10000};
   // Abort when fewer than 1 byte/s arrives for this long (a stalled response).
   std::chrono::milliseconds stall{10000};
+  // Abort when fewer than low_speed_bytes_per_s bytes/s (sent and received together) moved,
+  // on average, over a window of low_speed_window (never shorter than `stall`): a body
+  // dripped a byte at a time never trips the stall rule above.
+  std::uint64_t low_speed_bytes_per_s = 1024;
+  std::chrono::milliseconds low_speed_window{30000};
+  // The whole request, from connect to the last byte (API calls; not file bodies, which
+  // may be large and rely on the two rules above).
+  std::optional<std::chrono::milliseconds> deadline;
 };
 
 // "64 MiB" for a whole number of MiB, else "N bytes" (limits named in messages).
 std::string format_bytes(std::uint64_t n);
+
+// The window the low-speed rule uses for T: low_speed_window, at least T.stall.
+std::chrono::milliseconds low_speed_window(const HttpTimeouts& t);
 
 // Most bytes of response headers accepted per request (libcurl caps one line at 100 KiB, not
 // their number): a server sending headers for ever is cut off here.
@@ -92,12 +103,16 @@ bool is_unsent_curl_code(int curl_code);
 
 class TransportError : public Error {
  public:
-  TransportError(std::string message, int curl_code) : Error(ErrorKind::network, std::move(message)), curl_code_(curl_code) {}
+  TransportError(std::string message, int curl_code, bool too_slow = false)
+      : Error(ErrorKind::network, std::move(message)), curl_code_(curl_code), too_slow_(too_slow) {}
   int curl_code() const noexcept { return curl_code_; }
   bool request_unsent() const noexcept { return is_unsent_curl_code(curl_code_); }
+  // Cut by the low-speed rule: the bytes that did arrive are no sign of a working link.
+  bool too_slow() const noexcept { return too_slow_; }
 
  private:
   int curl_code_;
+  bool too_slow_;
 };
 
 // ---- Retry policy (pure; unit-tested) ----------------------------------------------

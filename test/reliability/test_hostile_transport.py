@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from fake_torch import make_torch_dir  # noqa: E402
-from hostile_transport import (HostileFront, Listener, endless, gzip_bomb, long_body,  # noqa: E402
+from hostile_transport import (HostileFront, Listener, drip, endless, gzip_bomb, long_body,  # noqa: E402
                                redirect, rewrite_json, short)
 from hub import Hub, write_tree  # noqa: E402
 from kcpp import Result, base_env, binary  # noqa: E402
@@ -313,4 +313,53 @@ def test_short_200s_to_ranged_gets_end_in_bounded_attempts(world, place):
     assert gets <= 12, f"{gets} GETs"  # 4 × (KCPP_MAX_RETRIES + 1)
     assert r.seconds < 20
     assert_clear_failure(r, "_ops.py", "attempts")
+    held()
+
+
+# ---- item 7: dripping servers ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["lfs-file", "refs"])
+def test_a_body_dripped_at_2_bytes_per_second_times_out(world, place, target):
+    """Below KCPP_LOW_SPEED_LIMIT (1024 B/s) for KCPP_LOW_SPEED_TIME (30 s; 2 s here) a transfer is
+    cut, and a dripped attempt does not count as progress for the retry budget."""
+    if target == "refs":
+        act = (lambda m, p: drip(10_000_000, 0.5, [("Content-Type", "application/json")])
+               if m == "GET" and "/refs" in p else None)
+        args = ["versions", REPO]
+    else:
+        # The file's true length (a longer one is refused at once: item 5), dripped.
+        act = (lambda m, p: drip(200_000, 0.5) if m == "GET" and "/lfs-objects/" in p else None)
+        args = ["download", str(lock_project(world, place))]
+    with HostileFront(world["hub"].url, act) as front:
+        env = env_for(world, front, place, KCPP_LOW_SPEED_TIME="2", HF_HUB_DOWNLOAD_TIMEOUT="2",
+                      KCPP_MAX_RETRIES="1")
+        r, _ = kernels(args, env, timeout=40)
+    assert r.seconds < 20, r.seconds  # 2 attempts × 2 s + backoff
+    assert_clear_failure(r, "1024 bytes/s")
+    held()
+
+
+def test_an_api_answer_has_an_overall_deadline(world, place):
+    """8 KiB/s is above the low-speed limit, but an API answer may not take longer than
+    KCPP_API_TIMEOUT (300 s; 2 s here)."""
+    def act(m, p):
+        if m == "GET" and "/refs" in p:
+            def action(h):
+                h.send_response(200)
+                h.send_header("Content-Type", "application/json")
+                h.send_header("Content-Length", "60000000")
+                h.end_headers()
+                h.close_connection = True
+                end = h.deadline()
+                while time.monotonic() < end:
+                    h.wfile.write(b" " * 4096)
+                    h.wfile.flush()
+                    time.sleep(0.5)
+            return action
+        return None
+    with HostileFront(world["hub"].url, act) as front:
+        env = env_for(world, front, place, KCPP_API_TIMEOUT="2", KCPP_MAX_RETRIES="1")
+        r, _ = kernels(["versions", REPO], env, timeout=40)
+    assert r.seconds < 15, r.seconds
+    assert_clear_failure(r, "KCPP_API_TIMEOUT")
     held()
