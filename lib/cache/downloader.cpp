@@ -42,7 +42,9 @@ std::vector<BlobResult> fetch_blobs(const hub::HubClient& client, const BlobStor
       }
       auto transfer = [&](std::uint64_t offset, const std::function<bool(std::string_view)>& sink,
                           const std::function<void()>& on_restart) {
-        auto meta = client.download_file(layout.type(), layout.repo(), commit, job.repo_path, sink, offset, on_restart);
+        // The listed size bounds the body: a server cannot make us write more than the file.
+        auto meta = client.download_file(layout.type(), layout.repo(), commit, job.repo_path, sink, offset, on_restart,
+                                         job.spec.size);
         if (meta.etag != job.spec.etag)
           spdlog::warn("the Hub's ETag for '{}' ({}) differs from its tree listing ({}); verifying the content against "
                        "the listing",

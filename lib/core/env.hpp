@@ -12,6 +12,12 @@
 //   NO_COLOR               disable colour
 //   CUDAHOSTCXX            host compiler of kernel-builder's CUDA builds (else g++ on $PATH)
 //   KCPP_RETRY_BASE_MS, KCPP_MAX_RETRIES   retry tuning (tests use small values)
+//   KCPP_MAX_RESPONSE_MB   largest Hub API answer / error document kept, decoded (default 64)
+//   KCPP_LOW_SPEED_LIMIT, KCPP_LOW_SPEED_TIME   cut a transfer moving fewer bytes/s (default
+//                          1024) on average over this many seconds (default 30)
+//   KCPP_API_TIMEOUT       seconds one Hub API request may take in all (default 300)
+//   KCPP_ALLOW_HTTP_REDIRECTS   accept http:// URLs from an https endpoint (redirects, LFS
+//                          hrefs, Link); never other schemes (hub/server_url.hpp)
 //   KCPP_CUDA_DEVICE_CC    kernels check: pretend one GPU of this compute capability (tests)
 #include <optional>
 #include <string>

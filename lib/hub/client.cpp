@@ -13,6 +13,7 @@
 #include "core/log.hpp"
 #include "hub/errors.hpp"
 #include "hub/responses.hpp"
+#include "hub/server_url.hpp"
 
 namespace kcpp::hub {
 
@@ -59,6 +60,20 @@ std::uint64_t to_u64(const std::optional<std::string>& s) {
   }
 }
 
+// Whether a 206's Content-Range ("bytes START-END/TOTAL") starts at START.
+bool content_range_starts_at(std::string_view range, std::uint64_t start) {
+  if (range.substr(0, 6) != "bytes ") return false;
+  range.remove_prefix(6);
+  auto dash = range.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash > 19) return false;
+  std::uint64_t v = 0;
+  for (char c : range.substr(0, dash)) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v == start;
+}
+
 }  // namespace
 
 bool same_origin(const std::string& a, const std::string& b) {
@@ -92,6 +107,8 @@ Headers HubClient::base_headers(const std::string& url) const {
   return h;
 }
 
+UrlPolicy HubClient::url_policy() const { return hub::url_policy(settings_.endpoint, settings_.allow_http_redirects); }
+
 HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, SendOptions options) const {
   if (settings_.offline)
     throw Error(ErrorKind::offline, fmt::format("cannot reach the Hub for {} '{}': offline mode is enabled",
@@ -99,6 +116,8 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
         .hint("unset HF_HUB_OFFLINE to allow network access");
   auto extra = base_headers(request.url);
   request.headers.insert(request.headers.begin(), extra.begin(), extra.end());
+  request.https_only = url_policy().https_only;
+  if (request.max_body_bytes == 0) request.max_body_bytes = settings_.max_response_bytes;
 
   static thread_local std::mt19937 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
@@ -110,6 +129,10 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
     try {
       HttpTimeouts timeouts = settings_.timeouts;
       if (options.min_stall) timeouts.stall = std::max(timeouts.stall, *options.min_stall);
+      // API calls end by a deadline; an LFS PUT (body_source) is a file body, bounded by the
+      // low-speed rule instead. Waiting for the server's work (min_stall) extends it.
+      if (!request.body_source)
+        timeouts.deadline = settings_.api_deadline + options.min_stall.value_or(std::chrono::milliseconds(0));
       HttpResponse r = perform(request, timeouts);
       bool ok = (r.status >= 200 && r.status < 300) ||
                 (options.accept_redirect && r.status >= 300 && r.status < 400) ||
@@ -178,6 +201,7 @@ std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, c
   RequestContext ctx{repo, type, revision, path.empty() ? std::nullopt : std::optional(path), settings_.endpoint};
   std::vector<TreeEntry> out;
   std::set<std::string> visited;
+  std::uint64_t total = 0;  // bytes of all pages: endless pagination is bounded like one answer
   for (int page = 0; !url.empty(); ++page) {
     if (page > 100000) throw Error(ErrorKind::parse, "tree pagination does not end");
     // A next link back to a page already read would loop until the page limit.
@@ -187,9 +211,18 @@ std::vector<TreeEntry> HubClient::list_tree(RepoType type, const RepoId& repo, c
     HttpRequest req;
     req.url = url;
     auto r = send(std::move(req), ctx);
+    total += r.body.size();
+    if (total > settings_.max_response_bytes)
+      throw Error(ErrorKind::http, fmt::format("the Hub's tree listing of {} is larger than {} over {} pages "
+                                               "(KCPP_MAX_RESPONSE_MB)",
+                                               repo.str(), format_bytes(settings_.max_response_bytes), page + 1))
+          .hint("a listing this large is a misbehaving server; if it is expected, raise KCPP_MAX_RESPONSE_MB");
     for (auto& t : parse_tree_page(r.body, "tree of " + repo.str(), r.url)) out.push_back(std::move(t));
     auto link = r.header("link");
-    url = link ? parse_link_next(*link).value_or("") : "";
+    auto next = link ? parse_link_next(*link) : std::nullopt;
+    url = next ? check_server_url(*next, r.url, url_policy(),
+                                  fmt::format("the next-page URL (Link: rel=next) of GET {}", log::redact(r.url)))
+               : "";
   }
   return out;
 }
@@ -216,7 +249,10 @@ FileMetadata HubClient::file_metadata(RepoType type, const RepoId& repo, const s
   bool redirect = r.status >= 300 && r.status < 400;
   m.size = r.header("x-linked-size") ? to_u64(r.header("x-linked-size"))
                                      : (redirect ? 0 : to_u64(r.header("content-length")));
-  m.location = r.header("location").value_or(req.url);
+  m.location = redirect
+                   ? check_server_url(r.header("location").value_or(""), req.url, url_policy(),
+                                      fmt::format("the redirect (Location) of HEAD {}", log::redact(req.url)))
+                   : req.url;
   if (m.etag.empty() || m.commit.empty())
     throw Error(ErrorKind::parse, fmt::format("the Hub sent incomplete metadata for '{}' in {} at '{}'", path,
                                               repo.str(), revision))
@@ -226,10 +262,24 @@ FileMetadata HubClient::file_metadata(RepoType type, const RepoId& repo, const s
 
 FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const std::string& revision,
                                      const std::string& path, const std::function<bool(std::string_view)>& sink,
-                                     std::uint64_t offset, const std::function<void()>& on_restart) const {
+                                     std::uint64_t offset, const std::function<void()>& on_restart,
+                                     std::optional<std::uint64_t> expected_size) const {
   FileMetadata meta = file_metadata(type, repo, revision, path);
   RequestContext ctx{repo, type, revision, path, settings_.endpoint};
+  // The size the body must have. The caller's comes from the commit's tree (what the bytes are
+  // verified against), so it wins over the HEAD's; a HEAD that disagrees is only a warning.
+  if (expected_size) {
+    if (meta.size != 0 && meta.size != *expected_size)
+      spdlog::warn("the Hub announces {} bytes for '{}' in {}, its tree listing {}; expecting {}", meta.size, path,
+                   repo.str(), *expected_size, *expected_size);
+    meta.size = *expected_size;
+  }
+  const bool size_known = expected_size.has_value() || meta.size > 0;
+  const std::uint64_t limit = size_known ? meta.size : settings_.max_response_bytes;
+  const DownloadBudget budget = download_budget(settings_.retry, limit);
   std::uint64_t position = offset;
+  std::uint64_t received = 0;  // body bytes of all attempts (download_budget)
+  int attempts = 0;
   int failures = 0;
   double slept = 0;  // waiting since the last byte arrived, bounded like send()'s (max_total_s)
   auto pause = [&](double wanted, const std::string& failure) {
@@ -243,30 +293,89 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
     std::this_thread::sleep_for(std::chrono::duration<double>(*delay));
     slept += *delay;
   };
-  while (meta.size == 0 || position < meta.size) {
+  const auto whose = [&] { return fmt::format("'{}' from {}", path, repo.str()); };
+  bool done = size_known && meta.size > 0 && position >= meta.size;
+  while (!done) {
+    if (attempts >= budget.max_attempts)
+      throw Error(ErrorKind::network, fmt::format("giving up on {} after {} attempts ({} bytes received in all, at "
+                                                  "byte {} of {})",
+                                                  whose(), attempts, received, position, meta.size))
+          .hint("the server keeps cutting or restarting the file; retry later, or check HF_ENDPOINT");
+    ++attempts;
     HttpRequest req;
     req.url = meta.location;
     req.decode_content = false;           // never store encoded bytes
     req.headers = base_headers(req.url);  // Authorization only for the endpoint's origin
+    req.https_only = url_policy().https_only;
+    req.max_body_bytes = settings_.max_response_bytes;  // an error document
     const bool ranged = position > 0;
     if (ranged) req.headers.emplace_back("Range", fmt::format("bytes={}-", position));
-    req.on_response_start = [&](long status, const Headers&) {
+    std::optional<Error> refusal;  // the answer breaks the file's contract: stop, keep nothing
+    std::uint64_t attempt_bytes = 0;
+    req.on_response_start = [&](long status, const Headers& headers) {
       if (status >= 300) return false;  // error document: keep it out of the file
       if (ranged && status == 200) {    // server ignored Range: start over
         if (on_restart) on_restart();
         position = 0;
       }
+      auto header = [&](std::string_view name) -> std::optional<std::string> {
+        for (const auto& [k, v] : headers)
+          if (k == name) return v;
+        return std::nullopt;
+      };
+      if (status == 206 && !content_range_starts_at(header("content-range").value_or(""), position))
+        refusal = Error(ErrorKind::verification,
+                        fmt::format("the Hub answered the Range request for {} from byte {} with another range ({})",
+                                    whose(), position, log::escape_controls(header("content-range").value_or("none"))));
+      // A whole body announced with another length than the file's, or a part longer than the rest.
+      if (auto length = header("content-length"); length && !refusal) {
+        const std::uint64_t announced = to_u64(length);
+        const std::uint64_t rest = limit - std::min(limit, position);
+        if (announced > rest || (size_known && status == 200 && announced != rest))
+          refusal = Error(ErrorKind::verification,
+                          size_known ? fmt::format("the Hub announces {} bytes (Content-Length) for {}, which does not "
+                                                   "match its size of {} bytes",
+                                                   announced, whose(), meta.size)
+                                     : fmt::format("the Hub announces {} bytes (Content-Length) for {}, more than {} "
+                                                   "(KCPP_MAX_RESPONSE_MB)",
+                                                   announced, whose(), format_bytes(limit)));
+      }
       return true;
     };
     req.on_body = [&](std::string_view chunk) {
+      if (refusal) return false;
+      if (chunk.size() > limit - std::min(limit, position)) {
+        refusal = Error(ErrorKind::verification,
+                        size_known ? fmt::format("the body of {} does not match its size: the Hub sent more than its "
+                                                 "{} bytes",
+                                                 whose(), meta.size)
+                                   : fmt::format("{} is larger than {} (KCPP_MAX_RESPONSE_MB)", whose(),
+                                                 format_bytes(settings_.max_response_bytes)));
+        return false;
+      }
+      if (chunk.size() > budget.max_bytes - std::min(budget.max_bytes, received)) {
+        refusal = Error(ErrorKind::network, fmt::format("giving up on {} after {} bytes received in all (the file has "
+                                                        "{}): the server keeps starting it over",
+                                                        whose(), received, meta.size));
+        return false;
+      }
       if (!sink(chunk)) return false;
       position += chunk.size();
-      failures = 0;  // progress resets the retry budget, as huggingface_hub does
-      slept = 0;
+      received += chunk.size();
+      attempt_bytes += chunk.size();
       return true;
     };
     try {
-      auto r = perform(req, settings_.timeouts);
+      HttpResponse r;
+      try {
+        r = perform(req, settings_.timeouts);
+      } catch (const Error&) {
+        if (!refusal) throw;  // a refusal aborts the transfer: its own error, below
+      }
+      if (refusal) {
+        if (on_restart) on_restart();  // nothing of a body that broke the contract is kept
+        throw std::move(*refusal).hint("the server does not serve the file this commit lists; nothing of it was kept");
+      }
       if (r.status >= 300) {
         if (is_retryable_status(r.status) && ++failures <= settings_.retry.max_retries) {
           std::optional<double> ra;
@@ -276,16 +385,24 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
         }
         throw error_from_response(r, "GET", ctx);
       }
-      if (meta.size == 0) break;  // empty file (or size unknown): one complete response
+      if (!size_known || meta.size == 0) break;  // empty file (or size unknown): one complete response
       if (position < meta.size) throw Error(ErrorKind::network, "connection closed early").cause("transient");
+      done = true;
     } catch (Error& e) {
       bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
+      // Bytes are progress, which renews the retry budget (as huggingface_hub does), unless
+      // they came so slowly that the low-speed rule cut them off.
+      auto* transport = dynamic_cast<const TransportError*>(&e);
+      if (attempt_bytes > 0 && !(transport && transport->too_slow())) {
+        failures = 0;
+        slept = 0;
+      }
       if (!transient || ++failures > settings_.retry.max_retries) throw;
       spdlog::warn("download of '{}' interrupted at byte {} ({}); resuming", path, position, e.what());
       pause(backoff_delay_s(settings_.retry, failures, std::nullopt, 0.5), e.what());
     }
   }
-  if (meta.size > 0 && position != meta.size)
+  if (size_known && meta.size > 0 && position != meta.size)
     throw Error(ErrorKind::verification, fmt::format("download of '{}' from {} ended at byte {} of {}", path,
                                                      repo.str(), position, meta.size));
   return meta;
@@ -320,12 +437,9 @@ std::string HubClient::fetch_small_file(RepoType type, const RepoId& repo, const
     if (!location || redirects >= kMaxRedirects)
       throw Error(ErrorKind::http, fmt::format("GET {} answered HTTP {} without a usable redirect",
                                                log::redact(url), r.status));
-    if (location->find("://") == std::string::npos) {  // relative: same origin
-      auto path_start = url.find('/', url.find("://") + 3);
-      url = url.substr(0, path_start) + (location->front() == '/' ? "" : "/") + *location;
-    } else {
-      url = *location;
-    }
+    // Relative locations resolve against this request's URL; file://, gopher://, … are refused.
+    url = check_server_url(*location, url, url_policy(),
+                           fmt::format("the redirect (Location) of GET {}", log::redact(url)));
   }
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hub/http.hpp"
+#include "hub/server_url.hpp"
 #include "hub/settings.hpp"
 #include "hub/types.hpp"
 #include "hub/write.hpp"
@@ -45,16 +46,22 @@ class HubClient {
                              const std::string& path) const;
 
   // E4 (GET): streams the file's bytes, from byte OFFSET on, into SINK (return false to
-  // abort). Follows the HEAD's redirect itself, without Authorization when the target is
-  // another origin. A transfer cut mid-body is resumed with Range (bounded by the retry
-  // policy); a server that answers 200 to a Range request makes it start over, after
-  // calling ON_RESTART (the caller truncates what it wrote). Waits between attempts (backoff,
-  // Retry-After) add up to at most the policy's max_total_s since the last byte arrived.
-  // Returns the HEAD's metadata; throws kcpp::Error(verification) when the byte count differs
-  // from the announced size.
+  // abort). Follows the HEAD's redirect itself (checked by check_server_url), without
+  // Authorization when the target is another origin. A transfer cut mid-body is resumed with
+  // Range (bounded by the retry policy); a server that answers 200 to a Range request makes it
+  // start over, after calling ON_RESTART (the caller truncates what it wrote). Waits between
+  // attempts (backoff, Retry-After) add up to at most the policy's max_total_s since the last
+  // byte arrived; attempts and bytes in all are bounded by download_budget() whatever the
+  // progress, and an attempt cut by the low-speed rule is no progress.
+  // The body may not outgrow EXPECTED_SIZE (the tree listing's or LFS pointer's size, when the
+  // caller knows it), else the HEAD's size, else (size unknown) max_response_bytes: a longer
+  // body is refused before it is written on, ON_RESTART discards what it wrote, and the error
+  // is kcpp::Error(verification), as for a body that ends short. Returns the HEAD's metadata
+  // (size = the size used).
   FileMetadata download_file(RepoType type, const RepoId& repo, const std::string& revision,
                              const std::string& path, const std::function<bool(std::string_view)>& sink,
-                             std::uint64_t offset = 0, const std::function<void()>& on_restart = {}) const;
+                             std::uint64_t offset = 0, const std::function<void()>& on_restart = {},
+                             std::optional<std::uint64_t> expected_size = std::nullopt) const;
 
   // E4 (GET) for a small file a command reads and throws away (metadata.json): one GET,
   // no HEAD first; redirects followed (Authorization only to the endpoint's origin).
@@ -130,6 +137,8 @@ class HubClient {
     return send(std::move(request), ctx, SendOptions{accept_redirect, RetryMode::transient, {}, std::nullopt});
   }
   Headers base_headers(const std::string& url) const;
+  // Where server-given URLs may lead (server_url.hpp): https only when the endpoint is.
+  UrlPolicy url_policy() const;
   // Context for errors of a write call: ACTION completes "cannot ACTION <repo>".
   struct RequestContext write_context(RepoType type, const RepoId& repo, std::optional<std::string> revision,
                                       std::string action) const;

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <mutex>
 
 #include "core/env.hpp"
@@ -55,9 +56,34 @@ struct Transfer {
   bool started = false;
   bool stream = false;  // body goes to request->on_body
   bool aborted_by_sink = false;
+  bool body_too_large = false;        // collected body over request->max_body_bytes
+  std::size_t header_bytes = 0;
+  bool headers_too_large = false;     // over kMaxHeaderBytes
   std::uint64_t read_offset = 0;      // next byte of request->body_source
   std::exception_ptr source_error;    // thrown by body_source->read, rethrown after perform
+  // Low-speed rule: bytes moved (up + down) at the start of the current window.
+  std::chrono::steady_clock::time_point window_start;
+  std::uint64_t window_moved = 0;
+  std::chrono::milliseconds window{0};
+  std::uint64_t window_min_bytes = 0;
+  bool too_slow = false;
 };
+
+// libcurl's progress callback (called as data moves and at least once a second while idle):
+// the low-speed rule over tumbling windows. O(1) per call, nothing per byte.
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(user);
+  const auto now = std::chrono::steady_clock::now();
+  if (now - t->window_start < t->window) return 0;
+  const auto moved = static_cast<std::uint64_t>(dlnow) + static_cast<std::uint64_t>(ulnow);
+  if (moved - t->window_moved < t->window_min_bytes) {
+    t->too_slow = true;
+    return 1;  // CURLE_ABORTED_BY_CALLBACK
+  }
+  t->window_start = now;
+  t->window_moved = moved;
+  return 0;
+}
 
 size_t on_read(char* buf, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -98,6 +124,11 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
       return 0;
     }
   } else {
+    const auto cap = t->request->max_body_bytes;
+    if (cap > 0 && t->response->body.size() + chunk.size() > cap) {
+      t->body_too_large = true;
+      return 0;
+    }
     t->response->body.append(chunk);
   }
   return size * n;
@@ -106,6 +137,11 @@ size_t on_write(char* data, size_t size, size_t n, void* user) {
 size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view line(data, size * n);
+  t->header_bytes += line.size();
+  if (t->header_bytes > kMaxHeaderBytes) {
+    t->headers_too_large = true;
+    return 0;
+  }
   if (line.rfind("HTTP/", 0) == 0) {
     t->response->headers.clear();  // a new response (e.g. after 100-continue)
     return size * n;
@@ -173,6 +209,17 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
 
   curl_easy_setopt(curl, CURLOPT_SHARE, global.share);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // The second wall behind check_server_url(): whatever URL reaches here, libcurl speaks
+  // nothing but http(s) (no file://, gopher://, dict://, …), on redirects too.
+  const char* protocols = request.https_only ? "https" : "http,https";
+#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85: the _STR options (Debian 12 has 7.88)
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+#else
+  const long mask = request.https_only ? CURLPROTO_HTTPS : (CURLPROTO_HTTP | CURLPROTO_HTTPS);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS, mask);
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS, mask);
+#endif
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -180,6 +227,16 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
                    std::max(1L, static_cast<long>(timeouts.stall.count() / 1000)));
+  if (timeouts.deadline) curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeouts.deadline->count()));
+  transfer.window = low_speed_window(timeouts);
+  transfer.window_min_bytes = static_cast<std::uint64_t>(std::min(
+      1e18, static_cast<double>(timeouts.low_speed_bytes_per_s) * static_cast<double>(transfer.window.count()) / 1000));
+  transfer.window_start = std::chrono::steady_clock::now();
+  if (transfer.window_min_bytes > 0) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_write);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
@@ -212,15 +269,34 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 
   spdlog::debug("{} {}", request.method, log::redact(request.url));
+  const auto started = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(curl);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   curl_slist_free_all(header_list);
   curl_easy_cleanup(curl);
 
   if (transfer.source_error) std::rethrow_exception(transfer.source_error);
+  const std::string what = fmt::format("{} {}", request.method, log::redact(request.url));
+  if (transfer.body_too_large)
+    throw Error(ErrorKind::http, fmt::format("{}: the answer is larger than {} (KCPP_MAX_RESPONSE_MB)", what,
+                                             format_bytes(request.max_body_bytes)))
+        .hint("a Hub answer this large is a misbehaving server (or a compressed \"bomb\"); if it is expected, "
+              "raise KCPP_MAX_RESPONSE_MB");
+  if (transfer.headers_too_large)
+    throw Error(ErrorKind::http, fmt::format("{}: the answer's headers are larger than {}", what,
+                                             format_bytes(kMaxHeaderBytes)))
+        .hint("the server is misbehaving; check HF_ENDPOINT");
   if (rc != CURLE_OK && !(transfer.aborted_by_sink && rc == CURLE_WRITE_ERROR)) {
     std::string reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    TransportError e(fmt::format("{} {} failed: {}", request.method, log::redact(request.url), reason), rc);
+    if (transfer.too_slow) {
+      reason = fmt::format("less than {} bytes/s moved over {} s (KCPP_LOW_SPEED_LIMIT, KCPP_LOW_SPEED_TIME)",
+                           timeouts.low_speed_bytes_per_s, transfer.window.count() / 1000.0);
+      rc = CURLE_OPERATION_TIMEDOUT;
+    } else if (rc == CURLE_OPERATION_TIMEDOUT && timeouts.deadline && elapsed >= *timeouts.deadline) {
+      reason = fmt::format("no complete answer within {} s (KCPP_API_TIMEOUT)", timeouts.deadline->count() / 1000.0);
+    }
+    TransportError e(fmt::format("{} failed: {}", what, reason), rc, transfer.too_slow);
     e.cause(is_transient_curl_code(rc) ? "transient" : "permanent");
     throw e;
   }
@@ -237,6 +313,23 @@ RetryPolicy default_retry_policy() {
     p.max_delay_s = std::max(p.base_delay_s, p.base_delay_s * 16);
   }
   return p;
+}
+
+std::string format_bytes(std::uint64_t n) {
+  if (n >= (1u << 20) && n % (1u << 20) == 0) return fmt::format("{} MiB", n >> 20);
+  return fmt::format("{} bytes", n);
+}
+
+std::chrono::milliseconds low_speed_window(const HttpTimeouts& t) { return std::max(t.low_speed_window, t.stall); }
+
+DownloadBudget download_budget(const RetryPolicy& p, std::uint64_t size) {
+  constexpr std::uint64_t kSlack = 16ull << 20;
+  DownloadBudget b;
+  const std::uint64_t extra = std::min<std::uint64_t>(size / (256ull << 20), 1u << 20);
+  b.max_attempts = 4 * (std::clamp(p.max_retries, 0, 1000) + 1) + static_cast<int>(extra);
+  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
+  b.max_bytes = size > (limit - kSlack) / 3 ? limit : 3 * size + kSlack;
+  return b;
 }
 
 bool is_retryable_status(long s) { return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504; }

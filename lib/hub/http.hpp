@@ -41,6 +41,13 @@ struct HttpRequest {
   // headers. Return false to keep the body out of on_body (it is collected into
   // HttpResponse::body instead, e.g. an error document).
   std::function<bool(long status, const Headers& headers)> on_response_start;
+  // Cap of a body collected into HttpResponse::body (0 = none), counted on the decoded bytes
+  // as they arrive: a larger answer aborts the transfer (a gzip bomb never reaches memory).
+  // Bodies given to on_body are the sink's to bound.
+  std::uint64_t max_body_bytes = 0;
+  // Refuse http:// (the endpoint is https): libcurl's protocol allow-list for this request,
+  // which is otherwise http and https only.
+  bool https_only = false;
 };
 
 struct HttpResponse {
@@ -57,12 +64,33 @@ struct HttpTimeouts {
   std::chrono::milliseconds connect{10000};
   // Abort when fewer than 1 byte/s arrives for this long (a stalled response).
   std::chrono::milliseconds stall{10000};
+  // Abort when fewer than low_speed_bytes_per_s bytes/s (sent and received together) moved,
+  // on average, over a window of low_speed_window (never shorter than `stall`): a body
+  // dripped a byte at a time never trips the stall rule above.
+  std::uint64_t low_speed_bytes_per_s = 1024;
+  std::chrono::milliseconds low_speed_window{30000};
+  // The whole request, from connect to the last byte (API calls; not file bodies, which
+  // may be large and rely on the two rules above).
+  std::optional<std::chrono::milliseconds> deadline;
 };
+
+// "64 MiB" for a whole number of MiB, else "N bytes" (limits named in messages).
+std::string format_bytes(std::uint64_t n);
+
+// The window the low-speed rule uses for T: low_speed_window, at least T.stall.
+std::chrono::milliseconds low_speed_window(const HttpTimeouts& t);
+
+// Most bytes of response headers accepted per request (libcurl caps one line at 100 KiB, not
+// their number): a server sending headers for ever is cut off here.
+inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
 
 // Performs one request. Throws TransportError (a kcpp::Error(network)) for transport
 // failures (DNS, refused, reset, timeout, TLS); the message names the URL (redacted) and
 // curl's reason. The error's first cause is "transient" when retryable, else "permanent".
-// An exception thrown by a BodySource's READ is rethrown as is.
+// An exception thrown by a BodySource's READ is rethrown as is. A collected body over
+// max_body_bytes, or headers over kMaxHeaderBytes, is kcpp::Error(http) (not retried).
+// Only http and https URLs are ever fetched (https only with request.https_only), with
+// redirects never followed: callers check server-given URLs (server_url.hpp) first.
 HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts);
 
 // Whether a transport failure with this curl code is worth retrying.
@@ -75,12 +103,16 @@ bool is_unsent_curl_code(int curl_code);
 
 class TransportError : public Error {
  public:
-  TransportError(std::string message, int curl_code) : Error(ErrorKind::network, std::move(message)), curl_code_(curl_code) {}
+  TransportError(std::string message, int curl_code, bool too_slow = false)
+      : Error(ErrorKind::network, std::move(message)), curl_code_(curl_code), too_slow_(too_slow) {}
   int curl_code() const noexcept { return curl_code_; }
   bool request_unsent() const noexcept { return is_unsent_curl_code(curl_code_); }
+  // Cut by the low-speed rule: the bytes that did arrive are no sign of a working link.
+  bool too_slow() const noexcept { return too_slow_; }
 
  private:
   int curl_code_;
+  bool too_slow_;
 };
 
 // ---- Retry policy (pure; unit-tested) ----------------------------------------------
@@ -108,6 +140,16 @@ double backoff_delay_s(const RetryPolicy& p, int attempt, std::optional<double> 
 // DELAY shortened so that all waits of one operation stay within P.max_total_s, given SLEPT
 // seconds already waited; nullopt once that budget is used up (the caller gives up).
 std::optional<double> budgeted_delay_s(const RetryPolicy& p, double slept, double delay);
+
+// Bounds of one file download whatever progress it makes: each GET that resumes may be
+// answered with a short 200 that starts the file over, so "retry while bytes arrive" alone
+// never ends. At most max_attempts GETs and max_bytes body bytes in all, for a file of SIZE.
+struct DownloadBudget {
+  int max_attempts = 0;
+  std::uint64_t max_bytes = 0;
+};
+// 4 × (max_retries + 1) attempts plus one per 256 MiB of SIZE; 3 × SIZE + 16 MiB bytes.
+DownloadBudget download_budget(const RetryPolicy& p, std::uint64_t size);
 
 // Next-page URL from an RFC 5988 Link header (rel="next"), if any.
 std::optional<std::string> parse_link_next(std::string_view link_header);

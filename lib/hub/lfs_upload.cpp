@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "hub/errors.hpp"
 #include "hub/parallel.hpp"
 #include "hub/responses.hpp"
+#include "hub/server_url.hpp"
 
 namespace kcpp::hub {
 
@@ -38,6 +40,28 @@ struct LfsObject {
   std::vector<const PlannedAdd*> adds;
   std::optional<LfsBatchAction> upload, verify;  // no upload: the store has it already
 };
+
+// Why a header the batch answer asks us to send is refused, or nullopt: names must be HTTP
+// tokens and values free of control characters (no header injection), and the headers
+// libcurl frames the request with are ours to set.
+std::optional<std::string> unsafe_action_header(const std::string& name, const std::string& value) {
+  static const std::string kTokenChars = "!#$%&'*+-.^_`|~";
+  if (name.empty() || name.size() > 256) return "the name is empty or too long";
+  std::string lower;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!std::isalnum(u) && kTokenChars.find(c) == std::string::npos) return "the name is not an HTTP token";
+    lower += static_cast<char>(std::tolower(u));
+  }
+  for (const char* framing : {"host", "content-length", "transfer-encoding", "connection", "expect", "upgrade", "te"})
+    if (lower == framing) return "it would change how the request is framed";
+  if (value.size() > 16 * 1024) return "the value is longer than 16 KiB";
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) return "the value holds a control character";
+  }
+  return std::nullopt;
+}
 
 std::string paths_of(const LfsObject& o) {
   std::string s;
@@ -78,6 +102,23 @@ BodySource body_of(const PlannedAdd& a, std::uint64_t size, const FileReader* fi
                       reached(offset + got);
                       return got;
                     }};
+}
+
+// ACTION of O's batch answer (at BATCH_URL) with its href checked by check_server_url() and
+// its headers by unsafe_action_header(); nullopt stays nullopt.
+std::optional<LfsBatchAction> checked_action(const std::optional<LfsBatchAction>& action, const char* name,
+                                             const LfsObject& o, const std::string& batch_url,
+                                             const UrlPolicy& policy) {
+  if (!action) return std::nullopt;
+  LfsBatchAction out = *action;
+  out.href = check_server_url(action->href, batch_url, policy, fmt::format("the LFS {} href for {}", name, paths_of(o)));
+  for (const auto& [k, v] : action->header)
+    if (auto why = unsafe_action_header(k, v))
+      throw Error(ErrorKind::http, fmt::format("refusing the LFS {} header '{}' for {} from the server", name,
+                                               log::escape_controls(log::redact(k.substr(0, 100))), paths_of(o)))
+          .cause(*why)
+          .hint("the server is misconfigured or hostile; check HF_ENDPOINT");
+  return out;
 }
 
 // Rewraps E (from a PUT or verify) so the message names the file; keeps kind, causes, hints.
@@ -123,8 +164,9 @@ std::uint64_t HubClient::upload_lfs_objects(RepoType type, const RepoId& repo, c
       LfsObject& object = objects[it->second];
       answered[it->second - start] = true;
       if (o.has_error) throw object_error(object, o);
-      object.upload = o.upload;
-      object.verify = o.verify;
+      // Checked before any PUT: a file:// href would have the object written over a local file.
+      object.upload = checked_action(o.upload, "upload", object, r.url, url_policy());
+      object.verify = checked_action(o.verify, "verify", object, r.url, url_policy());
     }
     for (std::size_t i = start; i < end; ++i)
       if (!answered[i - start])

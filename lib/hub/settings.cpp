@@ -44,6 +44,19 @@ ClientSettings settings_from_env() {
   auto secs = [](double v) { return std::chrono::milliseconds(static_cast<long>(v * 1000)); };
   s.timeouts.connect = secs(env::get_double("HF_HUB_ETAG_TIMEOUT", 10));
   s.timeouts.stall = secs(env::get_double("HF_HUB_DOWNLOAD_TIMEOUT", 10));
+  // A typo must not switch a bound off: only positive values replace the defaults.
+  auto positive = [](const char* name, double fallback) {
+    double v = env::get_double(name, fallback);
+    return v > 0 && v < 1e12 ? v : fallback;
+  };
+  s.max_response_bytes = static_cast<std::uint64_t>(
+      positive("KCPP_MAX_RESPONSE_MB", static_cast<double>(kDefaultMaxResponseBytes >> 20)) * (1 << 20));
+  s.timeouts.low_speed_bytes_per_s =
+      static_cast<std::uint64_t>(positive("KCPP_LOW_SPEED_LIMIT", static_cast<double>(s.timeouts.low_speed_bytes_per_s)));
+  s.timeouts.low_speed_window =
+      secs(positive("KCPP_LOW_SPEED_TIME", static_cast<double>(s.timeouts.low_speed_window.count()) / 1000));
+  s.api_deadline = secs(positive("KCPP_API_TIMEOUT", static_cast<double>(kDefaultApiDeadline.count()) / 1000));
+  s.allow_http_redirects = env::is_truthy("KCPP_ALLOW_HTTP_REDIRECTS");
   s.retry = default_retry_policy();
   return s;
 }

@@ -1,10 +1,12 @@
 // libFuzzer target for what the Hub sends back (lib/hub/responses: refs, tree pages, repo
 // info, whoami, organization overview, create-repo, preupload, LFS batch and commit
-// answers; lib/hub/errors: error documents; lib/hub/http: Link headers; core/log: the
-// redaction applied to every server text that reaches a message). Each input is fed to all
-// of them. Properties: only kcpp::Error is thrown; the hand-written Link and redaction
-// scanners agree with the std::regex patterns they replaced (on inputs short enough for
-// std::regex's recursive matcher).
+// answers; lib/hub/errors: error documents; lib/hub/http: Link headers; lib/hub/server_url:
+// the gate for server-given URLs; core/log: the redaction applied to every server text that
+// reaches a message). Each input is fed to all of them. Properties: only kcpp::Error is
+// thrown; the hand-written Link and redaction scanners agree with the std::regex patterns
+// they replaced (on inputs short enough for std::regex's recursive matcher); a URL the gate
+// accepts is an http(s) URL of printable ASCII without credentials, https-only when asked,
+// and accepted again unchanged.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -18,6 +20,7 @@
 #include "hub/errors.hpp"
 #include "hub/http.hpp"
 #include "hub/responses.hpp"
+#include "hub/server_url.hpp"
 
 using namespace kcpp;
 
@@ -77,6 +80,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string redacted = log::redact(body);
   const auto next = hub::parse_link_next(body);
   (void)hub::rewrite_hub_href(std::string(body), kEndpoint);
+  // Server-given URLs (a Location, a Link, an LFS href), against an http and an https base.
+  for (bool https : {false, true}) {
+    const hub::UrlPolicy policy{https};
+    const std::string base = https ? "https://hub.example/api/kernels/org/relu/tree/v1" : kUrl;
+    try {
+      const std::string url = hub::check_server_url(body, base, policy, "the fuzzed URL");
+      KCPP_FUZZ_CHECK(url.rfind(https ? "https://" : "http", 0) == 0, url);
+      for (unsigned char c : url) KCPP_FUZZ_CHECK(c > 0x20 && c < 0x7f && c != '\\', url);
+      const auto start = url.find("://") + 3;
+      const auto authority = url.substr(start, url.find_first_of("/?", start) - start);
+      KCPP_FUZZ_CHECK(authority.find('@') == std::string::npos, url);
+      KCPP_FUZZ_CHECK(hub::check_server_url(url, base, policy, "again") == url, url);
+    } catch (const Error& e) {
+      KCPP_FUZZ_CHECK(e.kind() == ErrorKind::http, e.what());
+    }
+  }
+
   if (size <= 256) {
     const std::string text(body);
     KCPP_FUZZ_CHECK(redacted == regex_redact(text), text);

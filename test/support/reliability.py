@@ -305,6 +305,10 @@ def reliability_table(data: dict) -> str:
                      f"{dl.get('held', 0)} of {dl.get('cases', 0)}; deep chain {dl.get('deep_chain_seconds', 0)} s "
                      f"/ {dl.get('deep_chain_requests', 0)} requests, fan-out {dl.get('fan_out_seconds', 0)} s / "
                      f"{dl.get('fan_out_requests', 0)} requests"))
+    ht = data.get("hostile transport", {})
+    if ht:
+        rows.append(("hostile transport cases held (file://, gopher://, dict:// URLs; gzip bombs; endless, "
+                     "over-long, short-200 and dripped bodies)", f"{ht.get('held', 0)} of {ht.get('cases', 0)}"))
     i = data.get("interrupts", {})
     if i:
         rows.append(("interrupts (SIGINT/SIGKILL mid-download, mid-lock) recovered",

@@ -102,6 +102,52 @@ TEST_CASE_METHOD(Fixture, "downloads stream whole files and resume from an offse
   CHECK(got == so);
 }
 
+TEST_CASE_METHOD(Fixture, "API answers over the size limit are refused", "[hub][live]") {
+  // Regression (security issue 12, item 4): answers were kept whole, whatever their size.
+  ClientSettings s = client.settings();
+  s.max_response_bytes = 64;
+  HubClient small(s);
+  try {
+    small.list_tree(RepoType::kernel, parse_repo_id("org/k"), "v1", "", true);
+    FAIL("accepted");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::http);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("larger than 64 bytes (KCPP_MAX_RESPONSE_MB)"));
+  }
+}
+
+TEST_CASE_METHOD(Fixture, "a file body may not outgrow the size the caller expects", "[hub][live]") {
+  // Regression (security issue 12, item 5): the body was written until the server stopped,
+  // whatever the tree listed (300 MB into the cache for an 8-byte file).
+  const std::string so_path = "build/torch211-cxx11-cu130-x86_64-linux/_ops.abi3.so";
+  std::string got;
+  int restarts = 0;
+  auto sink = [&](std::string_view c) {
+    got.append(c);
+    return true;
+  };
+  auto restart = [&] {
+    ++restarts;
+    got.clear();
+  };
+  auto repo = parse_repo_id("org/k");
+  auto meta = client.download_file(RepoType::kernel, repo, sha_v1, so_path, sink, 0, restart, so.size());
+  CHECK(got == so);
+  CHECK(meta.size == so.size());
+  got.clear();
+  try {
+    client.download_file(RepoType::kernel, repo, sha_v1, so_path, sink, 0, restart, 1000);
+    FAIL("accepted a body longer than expected");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::verification);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("does not match its size of 1000 bytes"));
+  }
+  CHECK(got.empty());  // nothing kept: refused before the first byte, and discarded anyway
+  CHECK(restarts == 1);
+  // Shorter than expected: the body ends early, a verification error too (no endless retry).
+  CHECK_THROWS_AS(client.download_file(RepoType::kernel, repo, sha_v1, "README.md", sink, 0, restart, 100), Error);
+}
+
 TEST_CASE_METHOD(Fixture, "missing repo, revision and entry are typed errors", "[hub][live]") {
   auto kind_of = [](auto&& f) {
     try {

@@ -1,9 +1,16 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "core/error.hpp"
 #include "hub/client.hpp"
 #include "hub/errors.hpp"
 #include "hub/http.hpp"
+#include "hub/settings.hpp"
 #include "hub/types.hpp"
 #include "hub/user_agent.hpp"
 
@@ -118,4 +125,117 @@ TEST_CASE("User-Agent has upstream's shape", "[hub][ua]") {
   CHECK(ua.find("; backend/cu130; platform/x86_64-linux; file_type/kernel; torch/2.11.0+cu130; glibc/2.36") !=
         std::string::npos);
   CHECK(user_agent(f, true).find(';') == std::string::npos);
+}
+
+TEST_CASE("libcurl itself speaks only http and https (the second wall)", "[hub][http][server_url]") {
+  // Regression (security issue 12, items 1–3): no protocol allow-list, so a file:// or
+  // gopher:// URL that reached perform() was fetched.
+  auto curl_code = [](const std::string& url, bool https_only) {
+    HttpRequest req;
+    req.url = url;
+    req.https_only = https_only;
+    HttpTimeouts t;
+    t.connect = std::chrono::milliseconds(500);
+    try {
+      auto r = perform(req, t);
+      FAIL("fetched " << url << ": " << r.body.substr(0, 80));
+    } catch (const TransportError& e) {
+      return e.curl_code();
+    }
+    return -1;
+  };
+  constexpr int kUnsupported = 1;  // CURLE_UNSUPPORTED_PROTOCOL
+  CHECK(curl_code("file:///etc/hostname", false) == kUnsupported);
+  CHECK(curl_code("FILE:///etc/hostname", false) == kUnsupported);
+  CHECK(curl_code("gopher://127.0.0.1:1/_x", false) == kUnsupported);
+  CHECK(curl_code("dict://127.0.0.1:1/x", false) == kUnsupported);
+  CHECK(curl_code("ftp://127.0.0.1:1/x", false) == kUnsupported);
+  CHECK(curl_code("http://127.0.0.1:1/x", true) == kUnsupported);  // https endpoint: no clear text
+  CHECK(curl_code("http://127.0.0.1:1/x", false) != kUnsupported);  // refused connection instead
+}
+
+TEST_CASE("a file download is bounded in attempts and bytes whatever its progress", "[hub][retry][budget]") {
+  // Regression (security issue 12, item 6): each byte renewed the retry budget and each 200
+  // to a Range restarted at byte 0, so a short-200 server looped for ever.
+  RetryPolicy p;
+  p.max_retries = 5;
+  CHECK(download_budget(p, 8).max_attempts == 24);
+  CHECK(download_budget(p, 8).max_bytes == 24 + (16u << 20));
+  p.max_retries = 2;
+  CHECK(download_budget(p, 8).max_attempts == 12);
+  p.max_retries = 0;
+  CHECK(download_budget(p, 0).max_attempts == 4);
+  p.max_retries = -3;  // KCPP_MAX_RETRIES=-3 is no retry, not fewer attempts than one
+  CHECK(download_budget(p, 0).max_attempts == 4);
+  p.max_retries = 5;
+  CHECK(download_budget(p, 1ull << 30).max_attempts == 24 + 4);  // one more per 256 MiB
+  CHECK(download_budget(p, 1ull << 30).max_bytes == 3 * (1ull << 30) + (16u << 20));
+  CHECK(download_budget(p, ~0ull).max_bytes == ~0ull);  // no overflow
+  p.max_retries = 1 << 30;
+  CHECK(download_budget(p, 8).max_attempts > 0);
+}
+
+TEST_CASE("the low-speed window is never shorter than the stall timeout", "[hub][http]") {
+  HttpTimeouts t;
+  CHECK(low_speed_window(t) == std::chrono::seconds(30));
+  t.stall = std::chrono::minutes(2);  // a commit waits for the server's work
+  CHECK(low_speed_window(t) == std::chrono::minutes(2));
+  t.low_speed_window = std::chrono::seconds(2);
+  t.stall = std::chrono::seconds(1);
+  CHECK(low_speed_window(t) == std::chrono::seconds(2));
+}
+
+namespace {
+struct ScopedEnv {
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved;
+  void set(const char* name, const char* value) {
+    const char* old = std::getenv(name);
+    saved.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+    if (value) ::setenv(name, value, 1);
+    else ::unsetenv(name);
+  }
+  ~ScopedEnv() {
+    for (auto it = saved.rbegin(); it != saved.rend(); ++it) {
+      if (it->second) ::setenv(it->first.c_str(), it->second->c_str(), 1);
+      else ::unsetenv(it->first.c_str());
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("transport bounds come from the environment; nonsense keeps the defaults", "[hub][settings]") {
+  ScopedEnv env;
+  for (const char* name : {"KCPP_MAX_RESPONSE_MB", "KCPP_LOW_SPEED_LIMIT", "KCPP_LOW_SPEED_TIME", "KCPP_API_TIMEOUT",
+                           "KCPP_ALLOW_HTTP_REDIRECTS"})
+    env.set(name, nullptr);
+  auto d = settings_from_env();
+  CHECK(d.max_response_bytes == 64u << 20);
+  CHECK(d.timeouts.low_speed_bytes_per_s == 1024);
+  CHECK(d.timeouts.low_speed_window == std::chrono::seconds(30));
+  CHECK(d.api_deadline == std::chrono::seconds(300));
+  CHECK_FALSE(d.timeouts.deadline);  // applied per API call, never to file bodies
+  CHECK_FALSE(d.allow_http_redirects);
+
+  env.set("KCPP_MAX_RESPONSE_MB", "2");
+  env.set("KCPP_LOW_SPEED_LIMIT", "4096");
+  env.set("KCPP_LOW_SPEED_TIME", "2.5");
+  env.set("KCPP_API_TIMEOUT", "7");
+  env.set("KCPP_ALLOW_HTTP_REDIRECTS", "1");
+  auto s = settings_from_env();
+  CHECK(s.max_response_bytes == 2u << 20);
+  CHECK(s.timeouts.low_speed_bytes_per_s == 4096);
+  CHECK(s.timeouts.low_speed_window == std::chrono::milliseconds(2500));
+  CHECK(s.api_deadline == std::chrono::seconds(7));
+  CHECK(s.allow_http_redirects);
+
+  // A typo or a zero must not switch a bound off.
+  for (const char* bad : {"0", "-5", "lots", "1e30"}) {
+    env.set("KCPP_MAX_RESPONSE_MB", bad);
+    env.set("KCPP_API_TIMEOUT", bad);
+    env.set("KCPP_LOW_SPEED_TIME", bad);
+    auto b = settings_from_env();
+    CHECK(b.max_response_bytes == 64u << 20);
+    CHECK(b.api_deadline == std::chrono::seconds(300));
+    CHECK(b.timeouts.low_speed_window == std::chrono::seconds(30));
+  }
 }
