@@ -17,7 +17,7 @@
 #include "core/fs.hpp"
 #include "core/paths.hpp"
 #include "hub/types.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 #include "lock/lock_file.hpp"
 
 namespace kcpp::cli {
@@ -54,7 +54,7 @@ cache::KernelResult invalid_repo_id(const lock::LockEntry& entry, const std::fil
   const std::string& id = entry.dependency.repo_id;
   std::string where = lock_path.string();
   try {  // the position of its "repo-id" value (the entries are sorted: look it up)
-    const auto doc = lock::parse_json(fs::read_file(lock_path));
+    const auto doc = parse_json(fs::read_file(lock_path));
     for (const auto& item : doc.items)
       for (const auto& [key, dep] : item.members)
         for (const auto& [k, v] : dep.members)

@@ -13,7 +13,7 @@
 #include "check/digest.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 #include "versions/versions.hpp"
 
 namespace kcpp::check {
@@ -63,7 +63,7 @@ Target resolve_target(const hub::HubClient& client, const hub::RepoId& repo, con
 // The digest a metadata.json declares (nullopt when absent or unreadable: the rules report that).
 std::optional<Digest> declared_digest(const std::filesystem::path& metadata) {
   try {
-    const auto doc = lock::parse_json(fs::read_file(metadata));
+    const auto doc = parse_json(fs::read_file(metadata));
     for (const auto& [key, value] : doc.members) {
       if (key != "digest" || !value.is_object()) continue;
       Digest d;

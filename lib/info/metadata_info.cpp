@@ -1,14 +1,14 @@
 #include "info/metadata_info.hpp"
 
 #include "info/git_url.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 #include "lock/metadata.hpp"
 
 namespace kcpp::info {
 
 namespace {
 
-const lock::JsonValue* member(const lock::JsonValue& obj, std::string_view key) {
+const JsonValue* member(const JsonValue& obj, std::string_view key) {
   for (const auto& [k, v] : obj.members)
     if (k == key) return v.is_null() ? nullptr : &v;
   return nullptr;
@@ -36,7 +36,7 @@ std::string version3(std::string_view s) {
 
 MetadataInfo parse_metadata_info(std::string_view text, const std::string& display_path) {
   lock::parse_metadata(text, display_path);  // validation: throws what upstream rejects
-  const lock::JsonValue doc = lock::parse_json(text);
+  const JsonValue doc = parse_json(text);
   MetadataInfo out;
   out.name = member(doc, "name")->text;
   out.version = member(doc, "version")->unsigned_value;

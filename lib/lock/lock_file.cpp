@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 
 namespace kcpp::lock {
 

@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 
 namespace kcpp::lock {
 

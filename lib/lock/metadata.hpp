@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "lock/lock_file.hpp"
-#include "lock/text_position.hpp"
+#include "core/text_position.hpp"
 
 namespace kcpp::lock {
 

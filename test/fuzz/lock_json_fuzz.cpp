@@ -11,7 +11,7 @@
 #include "core/error.hpp"
 #include "fuzz_common.hpp"
 #include "info/metadata_info.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 #include "lock/lock_file.hpp"
 #include "lock/metadata.hpp"
 
@@ -37,8 +37,8 @@ bool located(const std::string& message, const std::string& name) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
-    (void)lock::parse_json(text);
-  } catch (const lock::JsonSyntaxError& e) {
+    (void)parse_json(text);
+  } catch (const JsonSyntaxError& e) {
     KCPP_FUZZ_CHECK(e.where.line >= 1 && e.where.column >= 1, e.what());
   }
   try {
