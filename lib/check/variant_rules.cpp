@@ -8,7 +8,8 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/json_value.hpp"
-#include "lock/metadata.hpp"
+#include "repo/build_tree.hpp"
+#include "repo/metadata.hpp"
 
 namespace kcpp::check {
 
@@ -118,9 +119,9 @@ std::optional<MetadataFacts> check_metadata(std::string_view text, const Variant
                                             const std::optional<variant::Variant>& parsed,
                                             std::optional<long> branch_version, std::vector<Finding>& out) {
   using S = Severity;
-  const std::string display = "build/" + v.name + "/metadata.json";
+  const std::string display = repo::metadata_path(v.name);
   try {
-    lock::parse_metadata(text, display);
+    repo::parse_metadata(text, display);
   } catch (const Error& e) {
     std::string what = e.what();
     if (what.rfind(display + ":", 0) == 0) what = "line " + what.substr(display.size() + 1);

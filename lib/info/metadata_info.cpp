@@ -2,7 +2,7 @@
 
 #include "info/git_url.hpp"
 #include "core/json_value.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 namespace kcpp::info {
 
@@ -14,7 +14,7 @@ const JsonValue* member(const JsonValue& obj, std::string_view key) {
   return nullptr;
 }
 
-// "X.Y.Z" as validated by lock::parse_metadata → components without leading zeros.
+// "X.Y.Z" as validated by repo::parse_metadata → components without leading zeros.
 std::string version3(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
   s = s.substr(b, e - b + 1);
@@ -35,7 +35,7 @@ std::string version3(std::string_view s) {
 }  // namespace
 
 MetadataInfo parse_metadata_info(std::string_view text, const std::string& display_path) {
-  lock::parse_metadata(text, display_path);  // validation: throws what upstream rejects
+  repo::parse_metadata(text, display_path);  // validation: throws what upstream rejects
   const JsonValue doc = parse_json(text);
   MetadataInfo out;
   out.name = member(doc, "name")->text;

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <set>
 
+#include "repo/revision.hpp"
+
 namespace kcpp::lock {
 
 namespace {
@@ -98,7 +100,7 @@ class Walk {
       f.variant_checked = false;
     }
     const Dependency& dep = *f.dep;
-    if (!dep.is_version() && !is_git_oid(dep.rev()))
+    if (!dep.is_version() && !repo::is_commit_id(dep.rev()))
       throw with_chain(Error(ErrorKind::failure,
                              fmt::format("{}: Invalid git object id, expected 40 or 64 hexadecimal digits: {}",
                                          dep.repo_id, dep.rev()))

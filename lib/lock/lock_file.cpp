@@ -10,13 +10,9 @@
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "core/json_value.hpp"
+#include "repo/revision.hpp"
 
 namespace kcpp::lock {
-
-std::string Dependency::str() const {
-  return is_version() ? fmt::format("{} (version {})", repo_id, major())
-                      : fmt::format("{} (revision {})", repo_id, rev());
-}
 
 void LockFile::normalise() {
   std::sort(entries.begin(), entries.end(),
@@ -30,13 +26,6 @@ const LockEntry* LockFile::find(const Dependency& d) const {
   auto it = std::lower_bound(entries.begin(), entries.end(), d,
                              [](const LockEntry& e, const Dependency& x) { return e.dependency < x; });
   return it != entries.end() && it->dependency == d ? &*it : nullptr;
-}
-
-bool is_git_oid(std::string_view s) {
-  if (s.size() != 40 && s.size() != 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
 }
 
 namespace {
@@ -134,7 +123,7 @@ class LockReader {
     auto l = fields(*f[1], {"commit"}, "`commit`", "struct KernelLock");
     if (!l[0]) fail(f[1]->where, "missing field `commit`");
     if (!l[0]->is_string()) fail(l[0]->where, fmt::format("invalid type: {}, expected a string", l[0]->describe()));
-    if (!is_git_oid(l[0]->text))
+    if (!repo::is_commit_id(l[0]->text))
       fail(l[0]->where, "Invalid git object id, expected 40 or 64 hexadecimal digits: " + l[0]->text);
     e.commit = lower(l[0]->text);
     return e;

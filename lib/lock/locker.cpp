@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -12,11 +13,13 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 #include "lock/metadata_cache.hpp"
 #include "lock/task_pool.hpp"
 #include "lock/trust.hpp"
-#include "versions/versions.hpp"
+#include "repo/build_tree.hpp"
+#include "repo/version_branches.hpp"
+#include "variant/variant.hpp"
 
 namespace kcpp::lock {
 
@@ -133,20 +136,16 @@ class Locker {
   std::string version_commit(const Dependency& dep, const hub::RepoId& repo, NodeState& node) {
     auto refs = refs_.get(dep.repo_id, [&] { return client_.list_refs(kKernel, repo); });
     if (refs.error) throw *refs.error;
-    auto versions = versions::kernel_versions(refs.value->branches);
-    const versions::KernelVersion* found = nullptr;
-    for (const auto& v : versions)
-      if (v.number >= 0 && static_cast<std::uint64_t>(v.number) == dep.major()) found = &v;
-    if (!found) {
-      std::string available;
-      for (const auto& v : versions) available += (available.empty() ? "" : ", ") + std::to_string(v.number);
-      throw Error(ErrorKind::failure, fmt::format("{}: Version {} not found, available versions: {}", dep.repo_id,
-                                                  dep.major(), available.empty() ? "none" : available))
-          .hint(versions.empty() ? fmt::format("{} has no version branches (v1, v2, …)", dep.repo_id)
-                                 : fmt::format("use one of the available versions (`kernels versions {}` lists "
-                                               "them with their build variants)",
-                                               dep.repo_id));
-    }
+    auto versions = repo::kernel_versions(refs.value->branches);
+    const repo::KernelVersion* found = dep.major() <= static_cast<std::uint64_t>(std::numeric_limits<long>::max())
+                                           ? repo::find_version(versions, static_cast<long>(dep.major()))
+                                           : nullptr;
+    if (!found)
+      throw repo::version_not_found(static_cast<long>(dep.major()), versions, dep.repo_id + ": ",
+                                    fmt::format("use one of the available versions (`kernels versions {}` lists "
+                                                "them with their build variants)",
+                                                dep.repo_id),
+                                    fmt::format("{} has no version branches (v1, v2, …)", dep.repo_id));
     long latest = versions.back().number;
     if (found->number < latest)
       node.warnings.push_back(fmt::format("You are using version {} of '{}', but version {} is available.",
@@ -158,24 +157,13 @@ class Locker {
   // One recursive listing gives both the directories and each metadata.json's blob id, so
   // that each distinct content is fetched (and parsed) once.
   void list_variants(const Dependency& dep, const hub::RepoId& repo, NodeState& node) {
-    std::vector<hub::TreeEntry> tree;
-    try {
-      tree = client_.list_tree(kKernel, repo, node.commit, "build", /*recursive=*/true);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::entry_not_found) throw;
-      throw Error(ErrorKind::entry_not_found,
-                  fmt::format("{} has no build/ directory at {}", dep.repo_id, node.commit))
-          .cause(e.what())
-          .hint("a kernel's version branch holds its builds as build/<variant>/…");
-    }
+    const auto tree = repo::list_build_tree(client_, repo, node.commit, /*recursive=*/true);
     std::set<std::string> dirs;
     std::map<std::string, std::string> content_of;  // file path → content key (blob id)
-    for (const auto& e : tree) {
-      if (e.path.rfind("build/", 0) != 0) continue;
-      std::string rest = e.path.substr(6);
-      if (e.kind == hub::TreeEntry::Kind::directory && rest.find('/') == std::string::npos) dirs.insert(rest);
-      if (e.kind == hub::TreeEntry::Kind::file) content_of[e.path] = e.oid.empty() ? e.path : e.oid;
-    }
+    for (const auto& name : repo::variant_dir_names(tree)) dirs.insert(name);
+    for (const auto& e : tree)
+      if (e.kind == hub::TreeEntry::Kind::file && repo::split_build_path(e.path))
+        content_of[e.path] = e.oid.empty() ? e.path : e.oid;
     std::map<std::string, std::string> canonical;  // canonical name → a directory name
     for (const auto& name : dirs) {
       std::string error;
@@ -188,7 +176,7 @@ class Locker {
     std::map<std::string, std::size_t> blob_of;  // content key → index in node.blobs
     for (auto& [name, dir] : canonical) {
       VariantState v{name, dir, std::nullopt, 0};
-      const std::string path = "build/" + name + "/metadata.json";
+      const std::string path = repo::metadata_path(name);
       auto file = content_of.find(path);
       if (file == content_of.end()) {
         Error e(ErrorKind::entry_not_found, fmt::format("{} has no {} at {}", dep.repo_id, path, node.commit));
@@ -216,7 +204,7 @@ class Locker {
           cached ? *cached : client_.fetch_small_file(kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
       if (!cached) verify_blob(repo, node.commit, blob, body);
       if (cache && !cached) store_cached_blob(*cache, repo, blob.blob_id, body);
-      blob.deps = parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
+      blob.deps = repo::parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
     } catch (const std::exception& e) {
       blob.error = as_error(e);
       return;

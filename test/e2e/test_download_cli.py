@@ -497,7 +497,7 @@ def test_commit_not_found(hub, env, tmp_path):
 def test_no_build_directory(hub, env, tmp_path):
     sha = hub.shas["org/nobuild"]
     r, errs = run_failing(hub, env, tmp_path, "org/nobuild")
-    assert errs[0] == f"error: org/nobuild has no build/ directory at commit {sha}"
+    assert errs[0] == f"error: org/nobuild has no build/ directory at {sha}"
 
 
 def test_variant_without_metadata(hub, env, tmp_path):

@@ -13,7 +13,7 @@
 #include "info/metadata_info.hpp"
 #include "core/json_value.hpp"
 #include "lock/lock_file.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 using namespace kcpp;
 
@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     KCPP_FUZZ_CHECK(located(e.what(), "kernels.lock"), e.what());
   }
   try {
-    (void)lock::parse_metadata(text, "metadata.json");
+    (void)repo::parse_metadata(text, "metadata.json");
     (void)info::parse_metadata_info(text, "metadata.json");  // only runs on accepted documents
   } catch (const Error& e) {
     KCPP_FUZZ_CHECK(e.kind() == ErrorKind::parse, e.what());
