@@ -105,7 +105,7 @@ KernelResult download_kernel(const hub::HubClient& client, const std::filesystem
   r.entry = entry;
   const std::string& commit = entry.commit;
   try {
-    auto repo = hub::parse_repo_id(entry.dependency.repo_id);
+    const auto& repo = entry.dependency.repo.id();
     CacheLayout layout(cache_root, RepoType::kernel, repo);
     r.snapshot = layout.snapshot_dir(commit);
     const std::string label = fmt::format("{} at {}", repo.str(), commit);

@@ -64,7 +64,7 @@ std::string to_json(const LockFile& lock) {
   for (std::size_t i = 0; i < lock.entries.size(); ++i) {
     const auto& e = lock.entries[i];
     out += "  {\n    \"dependency\": {\n      \"repo-id\": ";
-    append_json_string(out, e.dependency.repo_id);
+    append_json_string(out, e.dependency.repo.text());
     if (e.dependency.is_version()) {
       out += fmt::format(",\n      \"version\": {}", e.dependency.major());
     } else {
@@ -114,6 +114,11 @@ class LockReader {
     return out;
   }
 
+  // Any string, as upstream reads it; where it stands goes with it for later errors.
+  repo::StatedRepoId stated_id(const JsonValue& v) const {
+    return {v.text, fmt::format("{}:{}:{}", path_, v.where.line, v.where.column)};
+  }
+
   LockEntry entry(const JsonValue& v) const {
     auto f = fields(v, {"dependency", "lock"}, "`dependency` or `lock`", "struct LockEntry");
     if (!f[0]) fail(v.where, "missing field `dependency`");
@@ -141,11 +146,11 @@ class LockReader {
     if (version) {
       if (version->type != JsonValue::Type::unsigned_integer)
         fail(version->where, fmt::format("invalid type: {}, expected usize", version->describe()));
-      return Dependency::version(f[0]->text, version->unsigned_value);
+      return Dependency::version(stated_id(*f[0]), version->unsigned_value);
     }
     if (!revision->is_string())
       fail(revision->where, fmt::format("invalid type: {}, expected a string", revision->describe()));
-    return Dependency::revision(f[0]->text, revision->text);
+    return Dependency::revision(stated_id(*f[0]), revision->text);
   }
 
   LockFile read(std::string_view text) const {

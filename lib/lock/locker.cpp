@@ -114,15 +114,11 @@ class Locker {
     hub::RepoId repo;
     try {
       if (!options_.trust_remote_code) {
-        auto publisher = publisher_of(dep.repo_id);
+        auto publisher = publisher_of(dep.repo.text());
         auto answer = trust_.get(publisher, [&] { return ask_publisher_trust(client_, publisher); });
-        require_trusted(*answer.value, dep.repo_id);
+        require_trusted(*answer.value, dep.repo.text());
       }
-      try {
-        repo = hub::parse_repo_id(dep.repo_id);
-      } catch (const Error& e) {
-        throw Error(ErrorKind::parse, fmt::format("kernel dependency {}: {}", dep.str(), e.what()));
-      }
+      repo = dep.repo.id();  // an invalid one: "FILE:LINE:COL: invalid repo id …" (the chain says how it was reached)
       node.commit = dep.is_version() ? version_commit(dep, repo, node) : dep.rev();
       list_variants(dep, repo, node);
     } catch (const std::exception& e) {
@@ -134,22 +130,22 @@ class Locker {
   }
 
   std::string version_commit(const Dependency& dep, const hub::RepoId& repo, NodeState& node) {
-    auto refs = refs_.get(dep.repo_id, [&] { return client_.list_refs(kKernel, repo); });
+    auto refs = refs_.get(dep.repo.text(), [&] { return client_.list_refs(kKernel, repo); });
     if (refs.error) throw *refs.error;
     auto versions = repo::kernel_versions(refs.value->branches);
     const repo::KernelVersion* found = dep.major() <= static_cast<std::uint64_t>(std::numeric_limits<long>::max())
                                            ? repo::find_version(versions, static_cast<long>(dep.major()))
                                            : nullptr;
     if (!found)
-      throw repo::version_not_found(static_cast<long>(dep.major()), versions, dep.repo_id + ": ",
+      throw repo::version_not_found(static_cast<long>(dep.major()), versions, dep.repo.text() + ": ",
                                     fmt::format("use one of the available versions (`kernels versions {}` lists "
                                                 "them with their build variants)",
-                                                dep.repo_id),
-                                    fmt::format("{} has no version branches (v1, v2, …)", dep.repo_id));
+                                                dep.repo.text()),
+                                    fmt::format("{} has no version branches (v1, v2, …)", dep.repo.text()));
     long latest = versions.back().number;
     if (found->number < latest)
       node.warnings.push_back(fmt::format("You are using version {} of '{}', but version {} is available.",
-                                          found->number, dep.repo_id, latest));
+                                          found->number, dep.repo.text(), latest));
     return found->ref.target_commit;
   }
 
@@ -171,7 +167,7 @@ class Locker {
         canonical.emplace(v->str(), name);
       else
         node.warnings.push_back(fmt::format("Repository {} (revision: {}) contains invalid build variant: '{}' ({})",
-                                            dep.repo_id, node.commit, name, error));
+                                            dep.repo.text(), node.commit, name, error));
     }
     std::map<std::string, std::size_t> blob_of;  // content key → index in node.blobs
     for (auto& [name, dir] : canonical) {
@@ -179,7 +175,7 @@ class Locker {
       const std::string path = repo::metadata_path(name);
       auto file = content_of.find(path);
       if (file == content_of.end()) {
-        Error e(ErrorKind::entry_not_found, fmt::format("{} has no {} at {}", dep.repo_id, path, node.commit));
+        Error e(ErrorKind::entry_not_found, fmt::format("{} has no {} at {}", dep.repo.text(), path, node.commit));
         if (dir != name)
           e.hint(fmt::format("the variant directory is named '{}'; kernels reads it under its canonical name "
                              "'{}': rename the directory",

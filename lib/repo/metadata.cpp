@@ -146,7 +146,8 @@ class MetadataReader {
 
   Dependency dependency(const JsonValue& v) const {
     auto f = fields(v, {"repo-id", "version", "revision"}, "KernelDependencyRepr", true);
-    const std::string& repo = string(required(f, "repo-id", v));
+    const JsonValue& id = required(f, "repo-id", v);
+    const StatedRepoId repo(string(id), fmt::format("{}:{}:{}", path_, id.where.line, id.where.column));
     const JsonValue* version = optional(f, "version");
     const JsonValue* revision = optional(f, "revision");
     if (version && revision) fail(v.where, "`version` and `revision` are mutually exclusive");
