@@ -18,7 +18,7 @@
 #include "publish/progress.hpp"
 #include "publish/uploader.hpp"
 #include "variant/system.hpp"
-#include "versions/hub_client.hpp"
+#include "hub/client_factory.hpp"
 
 namespace kcpp::builder_cli {
 namespace fs = std::filesystem;
@@ -82,7 +82,7 @@ void run_upload(const UploadFlags& f, const fs::path& dir, const variant::System
     };
   }
 
-  const auto client = versions::hub_client_for(system);
+  const auto client = hub::client_from_env(variant::user_agent_facts(system));
   const auto outcome = publish::upload(client, o, ev);
   switch (outcome.status) {
     case publish::UploadStatus::no_changes:

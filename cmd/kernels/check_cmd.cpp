@@ -15,7 +15,7 @@
 #include "core/error.hpp"
 #include "core/paths.hpp"
 #include "hub/types.hpp"
-#include "versions/versions.hpp"
+#include "repo/version_branches.hpp"
 
 namespace kcpp::cli {
 
@@ -69,7 +69,7 @@ void register_check(CLI::App& app) {
     options.probe_gpu = !flags->no_gpu;
     options.jobs = flags->jobs;
     if (flags->version) {
-      options.version = versions::parse_version_branch("v" + *flags->version);
+      options.version = repo::parse_version_branch("v" + *flags->version);
       if (!options.version)
         throw usage_error("argument --version: invalid int value: '" + *flags->version + "'")
             .hint("--version takes a major version number, e.g. --version 1");

@@ -4,7 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "versions/hub_client.hpp"
+#include "hub/client_factory.hpp"
 
 namespace kcpp::cli {
 
@@ -35,7 +35,7 @@ std::pair<variant::System, variant::Backend> SystemFlags::resolve() const {
   return {std::move(system), selected};
 }
 
-hub::HubClient make_client(const variant::System& system) { return versions::hub_client_for(system); }
+hub::HubClient make_client(const variant::System& system) { return hub::client_from_env(variant::user_agent_facts(system)); }
 
 void print_out(const std::string& text) {
   // The stdout boundary: renderers escape each server string they print, and this pass

@@ -17,7 +17,6 @@
 #include "core/fs.hpp"
 #include "core/paths.hpp"
 #include "hub/types.hpp"
-#include "lock/json_value.hpp"
 #include "lock/lock_file.hpp"
 
 namespace kcpp::cli {
@@ -47,28 +46,6 @@ std::string python_path_str(const std::string& s) {
   }
   if (absolute) return "/" + out;
   return out.empty() ? "." : out;
-}
-
-// A failed result for ENTRY, whose repo id is not one: "kernels.lock:LINE:COL: invalid repo id …".
-cache::KernelResult invalid_repo_id(const lock::LockEntry& entry, const std::filesystem::path& lock_path) {
-  const std::string& id = entry.dependency.repo_id;
-  std::string where = lock_path.string();
-  try {  // the position of its "repo-id" value (the entries are sorted: look it up)
-    const auto doc = lock::parse_json(fs::read_file(lock_path));
-    for (const auto& item : doc.items)
-      for (const auto& [key, dep] : item.members)
-        for (const auto& [k, v] : dep.members)
-          if (key == "dependency" && k == "repo-id" && v.is_string() && v.text == id && where == lock_path.string())
-            where += fmt::format(":{}:{}", v.where.line, v.where.column);
-  } catch (const std::exception&) {
-  }
-  cache::KernelResult r;
-  r.entry = entry;
-  r.status = cache::KernelResult::Status::failed;
-  r.error = Error(ErrorKind::parse, fmt::format("{}: invalid repo id '{}': {}", where, hub::shown_repo_id(id),
-                                                hub::repo_id_problem(id)))
-                .hint("repo ids look like 'kernels-community/activation'; fix pyproject.toml and run `kernels lock`");
-  return r;
 }
 
 void run_download(const DownloadCmdOptions& o) {
@@ -103,17 +80,15 @@ void run_download(const DownloadCmdOptions& o) {
   std::vector<cache::KernelResult> results;
   std::vector<std::string> failed;
   for (const auto& entry : lock->entries) {
-    fmt::print(stderr, "Downloading kernel: {} (revision: {})\n", hub::shown_repo_id(entry.dependency.repo_id),
+    fmt::print(stderr, "Downloading kernel: {} (revision: {})\n", entry.dependency.repo.shown(),
                entry.commit);
     std::fflush(stderr);
     // kernels.lock is read like upstream's reader, which takes any string as a repo id: a bad
-    // one is reported here, located in the file.
-    auto r = hub::repo_id_problem(entry.dependency.repo_id).empty()
-                 ? cache::download_kernel(client, cache_root, entry, system, backend, options, *reporter)
-                 : invalid_repo_id(entry, lock_path);
+    // one fails this entry only, its error located in the file (repo::StatedRepoId).
+    auto r = cache::download_kernel(client, cache_root, entry, system, backend, options, *reporter);
     if (r.status == cache::KernelResult::Status::no_variant) fmt::print(stderr, "{}\n", log::escape_lines(r.message));
     if (r.error) fmt::print(stderr, "{}\n", render_error(*r.error, color));
-    if (r.status != cache::KernelResult::Status::ok) failed.push_back(hub::shown_repo_id(entry.dependency.repo_id));
+    if (r.status != cache::KernelResult::Status::ok) failed.push_back(entry.dependency.repo.shown());
     std::fflush(stderr);
     results.push_back(std::move(r));
   }

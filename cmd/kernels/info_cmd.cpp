@@ -13,7 +13,7 @@
 #include "core/paths.hpp"
 #include "hub/types.hpp"
 #include "info/info.hpp"
-#include "versions/versions.hpp"
+#include "repo/version_branches.hpp"
 
 namespace kcpp::cli {
 
@@ -37,7 +37,7 @@ void register_info(CLI::App& app) {
   cmd->callback([opts]() {
     std::optional<long> version;
     if (opts->version) {
-      version = versions::parse_version_branch("v" + *opts->version);
+      version = repo::parse_version_branch("v" + *opts->version);
       if (!version)
         throw usage_error("argument --version: invalid int value: '" + *opts->version + "'")
             .hint("--version takes a major version number, e.g. --version 1");

@@ -15,7 +15,8 @@
 #include "core/error.hpp"
 #include "lock/lock_file.hpp"
 #include "variant/resolve.hpp"
-#include "versions/versions.hpp"
+#include "repo/revision.hpp"
+#include "variant/listing.hpp"
 
 namespace kcpp::bench {
 
@@ -37,7 +38,7 @@ fs::path preferred_variant(const fs::path& kernel_dir, const variant::System& sy
   for (auto it = fs::directory_iterator(kernel_dir / "build", ec); !ec && it != fs::directory_iterator();
        it.increment(ec))
     if (it->is_directory(ec)) names.push_back(it->path().filename().string());
-  auto listing = versions::variants_from_names(names);
+  auto listing = variant::parse_variant_names(names);
   if (listing.variants.empty())
     throw Error(ErrorKind::failure, fmt::format("No build variants found in: {}", (kernel_dir / "build").string()))
         .hint("build the kernel first (`kernel-builder build`), or pass a variant directory");
@@ -132,34 +133,12 @@ KernelUnderTest open_hub(const hub::HubClient& client, const fs::path& cache, co
                          const variant::System& system, const variant::Backend& backend) {
   const auto repo = hub::parse_repo_id(target.repo_id);
   KernelUnderTest k;
-  lock::LockEntry entry;
-  try {
-    if (target.version) {
-      const auto available = versions::kernel_versions(client.list_refs(hub::RepoType::kernel, repo).branches);
-      const versions::KernelVersion* found = nullptr;
-      for (const auto& v : available)
-        if (v.number == *target.version) found = &v;
-      if (!found) {
-        std::string list;
-        for (const auto& v : available) list += (list.empty() ? "" : ", ") + std::to_string(v.number);
-        throw Error(ErrorKind::failure,
-                    fmt::format("Version {} not found, available versions: {}", *target.version, list))
-            .hint(available.empty() ? "the repository has no v{N} branches: pass --revision"
-                                    : "pick one of the available versions");
-      }
-      k.summary.revision = found->ref.name;
-      entry = {lock::Dependency::version(repo.str(), static_cast<std::uint64_t>(*target.version)),
-               found->ref.target_commit};
-    } else {
-      k.summary.revision = *target.revision;
-      std::string commit = *target.revision;
-      if (!lock::is_git_oid(commit)) commit = client.repo_info(hub::RepoType::kernel, repo, *target.revision).sha;
-      for (auto& c : commit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      entry = {lock::Dependency::revision(repo.str(), *target.revision), commit};
-    }
-  } catch (const Error& e) {
-    versions::rethrow_missing_kernel_repo(e, client, repo);
-  }
+  // Resolved like `kernels check`; downloaded like a kernels.lock entry pinned to that commit.
+  const auto resolved = repo::resolve(client, repo, {target.version, target.revision});
+  k.summary.revision = resolved.revision;
+  const lock::LockEntry entry{target.version ? lock::Dependency::version(repo.str(), static_cast<std::uint64_t>(*target.version))
+                                             : lock::Dependency::revision(repo.str(), *target.revision),
+                              resolved.commit};
   k.summary.repo_id = repo.str();
   k.summary.commit = entry.commit;
   k.summary.display = fmt::format("{}@{}", repo.str(), k.summary.revision);

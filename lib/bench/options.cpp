@@ -5,14 +5,14 @@
 #include "bench/ops.hpp"
 #include "core/error.hpp"
 #include "hub/types.hpp"
-#include "versions/versions.hpp"
+#include "repo/version_branches.hpp"
 
 namespace kcpp::bench {
 
 namespace {
 
 long version_number(const std::string& text, const char* what) {
-  auto v = versions::parse_version_branch("v" + text);
+  auto v = repo::parse_version_branch("v" + text);
   if (!v || *v < 0)
     throw usage_error(fmt::format("{}: invalid version '{}'", what, text))
         .hint("a version is the major version number N of branch vN, e.g. --version 1");

@@ -16,11 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "lock/text_position.hpp"
+#include "core/text_position.hpp"
 
 namespace kcpp::builder {
 
-using lock::TextPosition;
 
 // Backends of `general.backends` and of `[kernel.*]` sections (kernels-data Backend).
 enum class Backend { cann, cpu, cuda, metal, neuron, rocm, tpu, xpu };

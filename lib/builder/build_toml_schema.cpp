@@ -8,7 +8,7 @@
 #include <algorithm>
 
 #include "builder/toml_read.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 namespace kcpp::builder {
 
@@ -87,7 +87,7 @@ class Reader {
     if (!n) return std::nullopt;
     std::string s = as_string(*n);
     std::string why;
-    if (!lock::is_valid_git_url(s, &why))
+    if (!repo::is_valid_git_url(s, &why))
       fail(*n, why, "use a git URL such as \"https://github.com/org/repo\" or \"git@github.com:org/repo.git\"");
     return s;
   }

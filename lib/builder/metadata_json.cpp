@@ -10,7 +10,7 @@
 #include "core/base64.hpp"
 #include "core/hash.hpp"
 #include "kcpp/build_info.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 namespace kcpp::builder {
 
@@ -165,7 +165,7 @@ void hash_variant(const stdfs::path& variant_dir) {
   } catch (const Error& e) {
     throw Error(ErrorKind::io, fmt::format("Cannot open `{}` for reading", path.string())).cause(e.what());
   }
-  lock::parse_metadata(text, path.string());  // upstream's checks, with positions
+  repo::parse_metadata(text, path.string());  // upstream's checks, with positions
   ordered_json m = canonical_metadata(ordered_json::parse(text));
   fs::atomic_write(path, render_metadata(with_digest(m, digest_of(variant_dir))));
 }

@@ -6,11 +6,11 @@
 
 namespace kcpp::builder::toml_read {
 
-lock::TextPosition position_of(const toml::node& n) {
+TextPosition position_of(const toml::node& n) {
   const auto& b = n.source().begin;
   // The root table of a document has no source position of its own.
-  if (b.line == 0) return lock::TextPosition{1, 1};
-  return lock::TextPosition{static_cast<int>(b.line), static_cast<int>(b.column)};
+  if (b.line == 0) return TextPosition{1, 1};
+  return TextPosition{static_cast<int>(b.line), static_cast<int>(b.column)};
 }
 
 namespace {
@@ -65,7 +65,7 @@ Table::Table(const toml::table& table, std::string dotted_name, std::vector<std:
   }
   if (first) {
     auto b = first->source().begin;
-    lock::TextPosition where{static_cast<int>(b.line), static_cast<int>(b.column)};
+    TextPosition where{static_cast<int>(b.line), static_cast<int>(b.column)};
     if (b.line == 0) where = position_of(*table_.get(first->str()));
     std::string msg = fields.empty()
                           ? fmt::format("unknown field `{}`, there are no fields", first->str())

@@ -12,18 +12,18 @@
 #include <toml++/toml.h>
 #include <vector>
 
-#include "lock/text_position.hpp"
+#include "core/text_position.hpp"
 
 namespace kcpp::builder::toml_read {
 
 struct TomlSchemaError : std::runtime_error {
-  TomlSchemaError(std::string message, lock::TextPosition where, std::string hint = {})
+  TomlSchemaError(std::string message, TextPosition where, std::string hint = {})
       : std::runtime_error(std::move(message)), where(where), hint(std::move(hint)) {}
-  lock::TextPosition where;
+  TextPosition where;
   std::string hint;
 };
 
-lock::TextPosition position_of(const toml::node& n);
+TextPosition position_of(const toml::node& n);
 
 // serde's description of a value in "invalid type" messages: `integer `1``, `string "x"`,
 // `boolean `true``, `floating point `1.5``, `sequence`, `map`.

@@ -10,6 +10,7 @@
 #include "cache/path_fold.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "repo/build_tree.hpp"
 
 namespace kcpp::cache {
 
@@ -168,10 +169,9 @@ DownloadPlan plan_download(const std::vector<hub::TreeEntry>& entries,
     if (!allowed || is_ignored_bytecode(e.path)) continue;
     PlannedFile f;
     f.path = e.path;
-    auto rest = std::string_view(e.path).substr(6);  // after "build/"
-    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-      f.variant = std::string(rest.substr(0, slash));
-      f.rel = std::string(rest.substr(slash + 1));
+    if (auto p = repo::split_build_path(e.path); p && !p->rel.empty()) {
+      f.variant = std::move(p->variant);
+      f.rel = std::move(p->rel);
     }
     if (e.lfs) {
       f.kind = HashKind::sha256;

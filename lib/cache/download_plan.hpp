@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "hub/types.hpp"
-#include "versions/versions.hpp"
 
 namespace kcpp::cache {
 
@@ -51,9 +50,6 @@ bool fnmatch_case(std::string_view pattern, std::string_view name);
 
 // upstream _BYTECODE_IGNORE_PATTERNS: "*.pyc", "**/__pycache__/**".
 bool is_ignored_bytecode(std::string_view path);
-
-// Directory names directly under build/: shared with `kernels versions` and `kernels info`.
-using versions::variant_dir_names;
 
 // Refuses (kcpp::Error(parse), naming REPO_LABEL and the paths) a listing that cannot be
 // laid out safely, whichever files a download selects from it: any entry with an unsafe

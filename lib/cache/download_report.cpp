@@ -41,7 +41,7 @@ std::string render_json(const std::vector<KernelResult>& results, const std::fil
   bool ok = true;
   for (const auto& k : results) {
     json j;
-    j["repo_id"] = k.entry.dependency.repo_id;
+    j["repo_id"] = k.entry.dependency.repo.text();
     if (k.entry.dependency.is_version())
       j["version"] = k.entry.dependency.major();
     else

@@ -13,9 +13,11 @@
 #include "cache/verifier.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 #include "variant/resolve.hpp"
-#include "versions/versions.hpp"
+#include "repo/build_tree.hpp"
+#include "repo/version_branches.hpp"
+#include "variant/listing.hpp"
 
 namespace kcpp::cache {
 
@@ -27,11 +29,11 @@ using hub::RepoType;
 std::string latest_version_suggestion(const hub::HubClient& client, const hub::RepoId& repo,
                                       const variant::System& system, const variant::Backend& backend) {
   try {
-    auto versions = versions::kernel_versions(client.list_refs(RepoType::kernel, repo).branches);
+    auto versions = repo::kernel_versions(client.list_refs(RepoType::kernel, repo).branches);
     if (versions.empty()) return "";
     const auto& latest = versions.back();
-    auto tree = client.list_tree(RepoType::kernel, repo, latest.ref.ref, "build", false);
-    auto listing = versions::variants_from_names(variant_dir_names(tree));
+    auto tree = repo::list_build_tree(client, repo, latest.ref.ref, /*recursive=*/false);
+    auto listing = variant::parse_variant_names(repo::variant_dir_names(tree));
     auto trace = variant::resolve(listing.variants, system, backend);
     int idx = variant::preferred_index(trace);
     if (idx < 0) return "";
@@ -80,7 +82,7 @@ void check_metadata(const BlobStore& store, const hub::RepoId& repo, const Downl
               "kernel-builder");
   auto text = fs::read_file(store.layout().blob_path(meta->etag));
   try {
-    (void)lock::parse_metadata(text, meta->path);
+    (void)repo::parse_metadata(text, meta->path);
   } catch (const Error& e) {
     throw e.in_context(fmt::format("{} (variant {}): invalid metadata.json", repo.str(), variant.name))
         .hint("upstream kernels refuses this variant too (Metadata.read_from_file); ask the publisher to rebuild it");
@@ -103,25 +105,18 @@ KernelResult download_kernel(const hub::HubClient& client, const std::filesystem
   r.entry = entry;
   const std::string& commit = entry.commit;
   try {
-    auto repo = hub::parse_repo_id(entry.dependency.repo_id);
+    const auto& repo = entry.dependency.repo.id();
     CacheLayout layout(cache_root, RepoType::kernel, repo);
     r.snapshot = layout.snapshot_dir(commit);
     const std::string label = fmt::format("{} at {}", repo.str(), commit);
 
-    std::vector<hub::TreeEntry> tree;
-    try {
-      tree = client.list_tree(RepoType::kernel, repo, commit, "build", /*recursive=*/true);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::entry_not_found) throw;
-      throw Error(ErrorKind::failure, fmt::format("{} has no build/ directory at commit {}", repo.str(), commit))
-          .hint("a kernel repository holds its variants under build/<variant>/; check the lock entry's repository");
-    }
+    const auto tree = repo::list_build_tree(client, repo, commit, /*recursive=*/true);
 
     check_tree_paths(tree, label);  // before variant names are even printed: nothing hostile gets further
 
     std::optional<std::vector<std::string>> selected;
     if (!options.all_variants) {
-      auto listing = versions::variants_from_names(variant_dir_names(tree));
+      auto listing = variant::parse_variant_names(repo::variant_dir_names(tree));
       for (const auto& [name, why] : listing.invalid)
         spdlog::warn("Repository {} (revision: {}) contains invalid build variant: '{}' ({})", repo.str(), commit,
                      name, why);

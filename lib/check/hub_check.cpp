@@ -13,57 +13,19 @@
 #include "check/digest.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
-#include "lock/json_value.hpp"
-#include "versions/versions.hpp"
+#include "core/json_value.hpp"
+#include "repo/build_tree.hpp"
+#include "repo/revision.hpp"
+#include "repo/version_branches.hpp"
 
 namespace kcpp::check {
 
 namespace {
 
-struct Target {
-  std::string revision;
-  std::string commit;
-  std::optional<long> branch_version;
-};
-
-Target resolve_target(const hub::HubClient& client, const hub::RepoId& repo, const CheckOptions& options) {
-  if (options.revision && options.version)
-    throw usage_error("Only one of --revision or --version can be specified")
-        .hint("--revision names a branch, tag or commit; --version N means branch vN");
-  Target t;
-  if (options.revision) {
-    t.revision = *options.revision;
-    t.commit =
-        hub::is_commit_sha(t.revision) ? t.revision : client.repo_info(hub::RepoType::kernel, repo, t.revision).sha;
-    if (!hub::is_commit_sha(t.revision)) t.branch_version = versions::parse_version_branch(t.revision);
-    return t;
-  }
-  const auto available = versions::kernel_versions(client.list_refs(hub::RepoType::kernel, repo).branches);
-  const versions::KernelVersion* chosen = nullptr;
-  for (const auto& v : available)
-    if (!options.version || v.number == *options.version) chosen = &v;  // ascending: the last is the highest
-  if (options.version && !chosen) {
-    std::string list;
-    for (const auto& v : available) list += (list.empty() ? "" : ", ") + std::to_string(v.number);
-    throw Error(ErrorKind::failure, fmt::format("Version {} not found, available versions: {}", *options.version, list))
-        .hint(available.empty() ? "the repository has no v{N} branches; pass --revision main"
-                                : "pick one of the available versions");
-  }
-  if (chosen) {
-    t.revision = chosen->ref.name;
-    t.commit = chosen->ref.target_commit;
-    t.branch_version = chosen->number;
-  } else {
-    t.revision = "main";
-    t.commit = client.repo_info(hub::RepoType::kernel, repo, "main").sha;
-  }
-  return t;
-}
-
 // The digest a metadata.json declares (nullopt when absent or unreadable: the rules report that).
 std::optional<Digest> declared_digest(const std::filesystem::path& metadata) {
   try {
-    const auto doc = lock::parse_json(fs::read_file(metadata));
+    const auto doc = parse_json(fs::read_file(metadata));
     for (const auto& [key, value] : doc.members) {
       if (key != "digest" || !value.is_object()) continue;
       Digest d;
@@ -144,14 +106,14 @@ CheckReport check_hub(const hub::HubClient& client, const std::filesystem::path&
         .hint(fmt::format("check a downloaded copy instead: kernels check <cache>/{}/snapshots/<commit>",
                           hub::repo_folder_name(hub::RepoType::kernel, repo)));
   try {
-    const Target target = resolve_target(client, repo, options);
+    const auto target = repo::resolve(client, repo, {options.version, options.revision});
     run.report.repo_id = repo.str();
     run.report.revision = target.revision;
     run.report.commit = target.commit;
 
     std::vector<hub::TreeEntry> entries;
     try {
-      entries = client.list_tree(hub::RepoType::kernel, repo, target.commit, "build", true);
+      entries = repo::list_build_tree(client, repo, target.commit, /*recursive=*/true);
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::entry_not_found) throw;  // no build/: a finding, not an error
     }
@@ -180,7 +142,7 @@ CheckReport check_hub(const hub::HubClient& client, const std::filesystem::path&
     fetcher.fetch(needed);
     run.check_tree(tree, target.branch_version);
   } catch (const Error& e) {
-    versions::rethrow_missing_kernel_repo(e, client, repo);
+    repo::rethrow_missing_kernel_repo(e, client, repo);
   }
   return std::move(run.report);
 }

@@ -8,6 +8,7 @@
 
 #include "cache/cache_layout.hpp"
 #include "core/error.hpp"
+#include "repo/build_tree.hpp"
 
 namespace kcpp::check {
 
@@ -83,18 +84,17 @@ KernelTree tree_from_listing(const std::vector<hub::TreeEntry>& entries, const s
     if (!cache::is_safe_repo_path(e.path))
       throw Error(ErrorKind::parse, fmt::format("{}: refusing unsafe path in tree listing: '{}'", repo_label, e.path))
           .hint("the server listed a path with '..', a leading '/' or a backslash");
-    if (e.path.rfind("build/", 0) != 0) continue;
+    auto where = repo::split_build_path(e.path);
+    if (!where) continue;
     tree.has_build_dir = true;
-    const std::string rest = e.path.substr(6);
-    const auto slash = rest.find('/');
-    const std::string name = rest.substr(0, slash);
-    if (slash == std::string::npos) {
+    const std::string& name = where->variant;
+    if (where->rel.empty()) {
       if (e.kind == hub::TreeEntry::Kind::directory) variants[name].name = name;
       continue;  // a file directly in build/ (e.g. CARD.md)
     }
     auto& v = variants[name];
     v.name = name;
-    const std::string rel = rest.substr(slash + 1);
+    const std::string& rel = where->rel;
     for (auto p = rel.find('/'); p != std::string::npos; p = rel.find('/', p + 1)) v.dirs.insert(rel.substr(0, p));
     if (e.kind == hub::TreeEntry::Kind::directory) {
       v.dirs.insert(rel);

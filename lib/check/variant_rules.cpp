@@ -7,8 +7,9 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "lock/json_value.hpp"
-#include "lock/metadata.hpp"
+#include "core/json_value.hpp"
+#include "repo/build_tree.hpp"
+#include "repo/metadata.hpp"
 
 namespace kcpp::check {
 
@@ -26,7 +27,7 @@ Finding finding(Severity s, std::string_view rule, const VariantTree& v, std::st
   return f;
 }
 
-const lock::JsonValue* member(const lock::JsonValue& obj, std::string_view key) {
+const JsonValue* member(const JsonValue& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;
   for (const auto& [k, v] : obj.members)
     if (k == key && !v.is_null()) return &v;
@@ -118,9 +119,9 @@ std::optional<MetadataFacts> check_metadata(std::string_view text, const Variant
                                             const std::optional<variant::Variant>& parsed,
                                             std::optional<long> branch_version, std::vector<Finding>& out) {
   using S = Severity;
-  const std::string display = "build/" + v.name + "/metadata.json";
+  const std::string display = repo::metadata_path(v.name);
   try {
-    lock::parse_metadata(text, display);
+    repo::parse_metadata(text, display);
   } catch (const Error& e) {
     std::string what = e.what();
     if (what.rfind(display + ":", 0) == 0) what = "line " + what.substr(display.size() + 1);
@@ -128,14 +129,14 @@ std::optional<MetadataFacts> check_metadata(std::string_view text, const Variant
                           "kernels (and kernel-builder check-builds) reject this file; fix it or rebuild the variant"));
     return std::nullopt;
   }
-  const lock::JsonValue doc = lock::parse_json(text);  // valid: parse_metadata accepted it
+  const JsonValue doc = parse_json(text);  // valid: parse_metadata accepted it
   MetadataFacts m;
   m.name = member(doc, "name")->text;
   m.python_name = m.name;
   std::replace(m.python_name.begin(), m.python_name.end(), '-', '_');
   m.id = member(doc, "id")->text;
   m.version = member(doc, "version")->unsigned_value;
-  const lock::JsonValue* backend = member(doc, "backend");
+  const JsonValue* backend = member(doc, "backend");
   m.backend_type = member(*backend, "type")->text;
   if (const auto* archs = member(*backend, "archs")) {
     m.archs.emplace();

@@ -4,7 +4,7 @@
 // so `kernels info` shows e.g. "HTTPS://Ex.COM:443" as "https://ex.com/" and the scp-like
 // "git@github.com:org/repo.git" as "ssh://git@github.com/org/repo.git".
 //
-// Input must already be accepted by lock::is_valid_git_url. Covered: scheme lower-cased;
+// Input must already be accepted by repo::is_valid_git_url. Covered: scheme lower-cased;
 // scp-like form → ssh://; for http(s): host lower-cased, default port dropped, empty path →
 // "/", backslashes as slashes; "." and ".." path segments resolved; the percent-encode sets
 // of path, query and fragment applied to ASCII. Not covered (left as written): IDNA /

@@ -10,7 +10,8 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "variant/variant.hpp"
-#include "versions/versions.hpp"
+#include "repo/build_tree.hpp"
+#include "repo/version_branches.hpp"
 
 namespace kcpp::info {
 
@@ -39,10 +40,9 @@ std::vector<std::string> backend_names(const std::vector<variant::Variant>& vari
 }
 
 // The version number whose branch info should show (revision = that branch's name).
-std::string version_branch(const std::vector<versions::KernelVersion>& available, long wanted,
+std::string version_branch(const std::vector<repo::KernelVersion>& available, long wanted,
                            const hub::RepoId& repo, bool offline) {
-  for (const auto& v : available)
-    if (v.number == wanted) return v.ref.name;
+  if (const auto* v = repo::find_version(available, wanted)) return v->ref.name;
   if (offline && available.empty())
     throw Error(ErrorKind::offline,
                 fmt::format("Version {} of '{}' is not available in the local cache and Hugging Face Hub is in "
@@ -50,13 +50,10 @@ std::string version_branch(const std::vector<versions::KernelVersion>& available
                             "`revision=<commit>`.",
                             wanted, repo.str()))
         .hint("unset HF_HUB_OFFLINE, or pass --revision");
-  std::string list;
-  for (const auto& v : available) list += (list.empty() ? "" : ", ") + std::to_string(v.number);
-  throw Error(ErrorKind::failure, fmt::format("Version {} not found, available versions: {}", wanted, list))
-      .hint(available.empty() ? "the repository has no v{N} branches; omit --version to use main"
-                              : "pick one of the available versions, or omit --version for the latest");
+  throw repo::version_not_found(wanted, available, "",
+                                "pick one of the available versions, or omit --version for the latest",
+                                "the repository has no v{N} branches; omit --version to use main");
 }
-
 
 }  // namespace
 
@@ -132,7 +129,7 @@ KernelInfo collect_hub(const hub::HubClient& client, const stdfs::path& cache, c
   try {
     return collect_hub_at(client, cache, repo, revision, version, info);
   } catch (const Error& e) {
-    versions::rethrow_missing_kernel_repo(e, client, repo);
+    repo::rethrow_missing_kernel_repo(e, client, repo);
   }
 }
 
@@ -143,8 +140,8 @@ static KernelInfo collect_hub_at(const hub::HubClient& client, const stdfs::path
     info.revision = *revision;
   } else {
     const bool offline = client.settings().offline;
-    auto available = offline ? versions::cached_versions(cache, repo)
-                             : versions::kernel_versions(client.list_refs(hub::RepoType::kernel, repo).branches);
+    auto available = offline ? repo::cached_versions(cache, repo)
+                             : repo::kernel_versions(client.list_refs(hub::RepoType::kernel, repo).branches);
     if (version)
       info.revision = version_branch(available, *version, repo, offline);
     else
@@ -152,19 +149,19 @@ static KernelInfo collect_hub_at(const hub::HubClient& client, const stdfs::path
   }
   std::vector<hub::TreeEntry> tree;
   try {
-    tree = client.list_tree(hub::RepoType::kernel, repo, info.revision, "build", false);
+    tree = repo::list_build_tree(client, repo, info.revision, /*recursive=*/false);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::entry_not_found) throw;
     // upstream: a traceback (EntryNotFoundError)
   }
-  auto dir_names = versions::variant_dir_names(tree);
+  auto dir_names = repo::variant_dir_names(tree);
   std::set<std::string> names(dir_names.begin(), dir_names.end());
   auto variants = parse_sorted(names, fmt::format("{} (revision: {})", repo.str(), info.revision));
   if (variants.empty())
     throw Error(ErrorKind::failure,
                 fmt::format("No build variants found in {} (revision: {})", repo.str(), info.revision))
         .hint(tree.empty() ? "the revision has no build/ directory" : "no directory under build/ is a variant name");
-  const std::string path = "build/" + variants.front().str() + "/metadata.json";
+  const std::string path = repo::metadata_path(variants.front().str());
   try {
     std::string text;
     client.download_file(hub::RepoType::kernel, repo, info.revision, path, [&](std::string_view chunk) {

@@ -1,20 +1,20 @@
 #include "info/metadata_info.hpp"
 
 #include "info/git_url.hpp"
-#include "lock/json_value.hpp"
-#include "lock/metadata.hpp"
+#include "core/json_value.hpp"
+#include "repo/metadata.hpp"
 
 namespace kcpp::info {
 
 namespace {
 
-const lock::JsonValue* member(const lock::JsonValue& obj, std::string_view key) {
+const JsonValue* member(const JsonValue& obj, std::string_view key) {
   for (const auto& [k, v] : obj.members)
     if (k == key) return v.is_null() ? nullptr : &v;
   return nullptr;
 }
 
-// "X.Y.Z" as validated by lock::parse_metadata → components without leading zeros.
+// "X.Y.Z" as validated by repo::parse_metadata → components without leading zeros.
 std::string version3(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
   s = s.substr(b, e - b + 1);
@@ -35,8 +35,8 @@ std::string version3(std::string_view s) {
 }  // namespace
 
 MetadataInfo parse_metadata_info(std::string_view text, const std::string& display_path) {
-  lock::parse_metadata(text, display_path);  // validation: throws what upstream rejects
-  const lock::JsonValue doc = lock::parse_json(text);
+  repo::parse_metadata(text, display_path);  // validation: throws what upstream rejects
+  const JsonValue doc = parse_json(text);
   MetadataInfo out;
   out.name = member(doc, "name")->text;
   out.version = member(doc, "version")->unsigned_value;

@@ -1,6 +1,6 @@
 #pragma once
 // The kernel-level fields of a variant's metadata.json, as kernels 0.17.2 `info` shows them.
-// The document is first checked with lock::parse_metadata (exactly what upstream's Metadata
+// The document is first checked with repo::parse_metadata (exactly what upstream's Metadata
 // reader accepts), then the fields are read from the same JSON: `name`, `version`,
 // `kernels-minver` (re-printed as X.Y.Z without leading zeros, like the Rust Version),
 // `license`, `upstream` / `source` (URL serialisation, see git_url.hpp), `python-depends`.

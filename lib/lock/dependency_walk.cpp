@@ -6,6 +6,8 @@
 #include <cctype>
 #include <set>
 
+#include "repo/revision.hpp"
+
 namespace kcpp::lock {
 
 namespace {
@@ -52,7 +54,7 @@ class Walk {
   // and errors. Limits come before the lookup, so an unfetched kernel is named as such.
   void enter(const Dependency& dep) {
     if (on_stack_.count(dep))
-      throw with_chain(Error(ErrorKind::failure, "Cyclic kernel dependency detected: " + dep.repo_id)
+      throw with_chain(Error(ErrorKind::failure, "Cyclic kernel dependency detected: " + dep.repo.text())
                            .hint("kernel dependencies (kernel-depends in metadata.json) must not form a cycle"),
                        &dep);
     if (stack_.size() >= limits_.max_depth)
@@ -98,10 +100,10 @@ class Walk {
       f.variant_checked = false;
     }
     const Dependency& dep = *f.dep;
-    if (!dep.is_version() && !is_git_oid(dep.rev()))
+    if (!dep.is_version() && !repo::is_commit_id(dep.rev()))
       throw with_chain(Error(ErrorKind::failure,
                              fmt::format("{}: Invalid git object id, expected 40 or 64 hexadecimal digits: {}",
-                                         dep.repo_id, dep.rev()))
+                                         dep.repo.text(), dep.rev()))
                            .hint("a kernel-depends revision must be a full commit id to be locked"));
     locked_.emplace(dep, lower(node.commit));
     on_stack_.erase(dep);

@@ -9,14 +9,10 @@
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
+#include "repo/revision.hpp"
 
 namespace kcpp::lock {
-
-std::string Dependency::str() const {
-  return is_version() ? fmt::format("{} (version {})", repo_id, major())
-                      : fmt::format("{} (revision {})", repo_id, rev());
-}
 
 void LockFile::normalise() {
   std::sort(entries.begin(), entries.end(),
@@ -30,13 +26,6 @@ const LockEntry* LockFile::find(const Dependency& d) const {
   auto it = std::lower_bound(entries.begin(), entries.end(), d,
                              [](const LockEntry& e, const Dependency& x) { return e.dependency < x; });
   return it != entries.end() && it->dependency == d ? &*it : nullptr;
-}
-
-bool is_git_oid(std::string_view s) {
-  if (s.size() != 40 && s.size() != 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  });
 }
 
 namespace {
@@ -75,7 +64,7 @@ std::string to_json(const LockFile& lock) {
   for (std::size_t i = 0; i < lock.entries.size(); ++i) {
     const auto& e = lock.entries[i];
     out += "  {\n    \"dependency\": {\n      \"repo-id\": ";
-    append_json_string(out, e.dependency.repo_id);
+    append_json_string(out, e.dependency.repo.text());
     if (e.dependency.is_version()) {
       out += fmt::format(",\n      \"version\": {}", e.dependency.major());
     } else {
@@ -125,6 +114,11 @@ class LockReader {
     return out;
   }
 
+  // Any string, as upstream reads it; where it stands goes with it for later errors.
+  repo::StatedRepoId stated_id(const JsonValue& v) const {
+    return {v.text, fmt::format("{}:{}:{}", path_, v.where.line, v.where.column)};
+  }
+
   LockEntry entry(const JsonValue& v) const {
     auto f = fields(v, {"dependency", "lock"}, "`dependency` or `lock`", "struct LockEntry");
     if (!f[0]) fail(v.where, "missing field `dependency`");
@@ -134,7 +128,7 @@ class LockReader {
     auto l = fields(*f[1], {"commit"}, "`commit`", "struct KernelLock");
     if (!l[0]) fail(f[1]->where, "missing field `commit`");
     if (!l[0]->is_string()) fail(l[0]->where, fmt::format("invalid type: {}, expected a string", l[0]->describe()));
-    if (!is_git_oid(l[0]->text))
+    if (!repo::is_commit_id(l[0]->text))
       fail(l[0]->where, "Invalid git object id, expected 40 or 64 hexadecimal digits: " + l[0]->text);
     e.commit = lower(l[0]->text);
     return e;
@@ -152,11 +146,11 @@ class LockReader {
     if (version) {
       if (version->type != JsonValue::Type::unsigned_integer)
         fail(version->where, fmt::format("invalid type: {}, expected usize", version->describe()));
-      return Dependency::version(f[0]->text, version->unsigned_value);
+      return Dependency::version(stated_id(*f[0]), version->unsigned_value);
     }
     if (!revision->is_string())
       fail(revision->where, fmt::format("invalid type: {}, expected a string", revision->describe()));
-    return Dependency::revision(f[0]->text, revision->text);
+    return Dependency::revision(stated_id(*f[0]), revision->text);
   }
 
   LockFile read(std::string_view text) const {

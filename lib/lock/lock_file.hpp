@@ -19,35 +19,17 @@
 // two-space indent, "key": value, no trailing newline; empty → "[]".
 // (kernels ≤ 0.16 wrote another format — repo_id / sha / variants with git_lfs_concat
 // hashes; kernels 0.17.2 neither writes nor reads it, and neither do we.)
-#include <compare>
-#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "repo/dependency.hpp"
 
 namespace kcpp::lock {
 
-// A dependency on a kernel: a repo and either a major version (branch v{N}) or a revision.
-struct Dependency {
-  std::string repo_id;
-  std::variant<std::uint64_t, std::string> spec;  // index 0: version N, index 1: revision
-
-  static Dependency version(std::string repo_id, std::uint64_t n) { return {std::move(repo_id), n}; }
-  static Dependency revision(std::string repo_id, std::string rev) { return {std::move(repo_id), std::move(rev)}; }
-
-  bool is_version() const { return spec.index() == 0; }
-  std::uint64_t major() const { return std::get<0>(spec); }
-  const std::string& rev() const { return std::get<1>(spec); }
-  // "org/name (version 1)" / "org/name (revision abc)"
-  std::string str() const;
-
-  // Upstream's order (derived Ord in Rust): repo id bytewise, then Version < Revision.
-  auto operator<=>(const Dependency&) const = default;
-  bool operator==(const Dependency&) const = default;
-};
+using repo::Dependency;
 
 struct LockEntry {
   Dependency dependency;
@@ -63,9 +45,6 @@ struct LockFile {
   void normalise();
   const LockEntry* find(const Dependency& d) const;
 };
-
-// Whether S is a git object id as upstream accepts one: 40 or 64 hex digits (any case).
-bool is_git_oid(std::string_view s);
 
 // The exact bytes kernels 0.17.2's `kernels lock` writes for LOCK.
 std::string to_json(const LockFile& lock);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -12,11 +13,13 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 #include "lock/metadata_cache.hpp"
 #include "lock/task_pool.hpp"
 #include "lock/trust.hpp"
-#include "versions/versions.hpp"
+#include "repo/build_tree.hpp"
+#include "repo/version_branches.hpp"
+#include "variant/variant.hpp"
 
 namespace kcpp::lock {
 
@@ -111,15 +114,11 @@ class Locker {
     hub::RepoId repo;
     try {
       if (!options_.trust_remote_code) {
-        auto publisher = publisher_of(dep.repo_id);
+        auto publisher = publisher_of(dep.repo.text());
         auto answer = trust_.get(publisher, [&] { return ask_publisher_trust(client_, publisher); });
-        require_trusted(*answer.value, dep.repo_id);
+        require_trusted(*answer.value, dep.repo.text());
       }
-      try {
-        repo = hub::parse_repo_id(dep.repo_id);
-      } catch (const Error& e) {
-        throw Error(ErrorKind::parse, fmt::format("kernel dependency {}: {}", dep.str(), e.what()));
-      }
+      repo = dep.repo.id();  // an invalid one: "FILE:LINE:COL: invalid repo id …" (the chain says how it was reached)
       node.commit = dep.is_version() ? version_commit(dep, repo, node) : dep.rev();
       list_variants(dep, repo, node);
     } catch (const std::exception& e) {
@@ -131,26 +130,22 @@ class Locker {
   }
 
   std::string version_commit(const Dependency& dep, const hub::RepoId& repo, NodeState& node) {
-    auto refs = refs_.get(dep.repo_id, [&] { return client_.list_refs(kKernel, repo); });
+    auto refs = refs_.get(dep.repo.text(), [&] { return client_.list_refs(kKernel, repo); });
     if (refs.error) throw *refs.error;
-    auto versions = versions::kernel_versions(refs.value->branches);
-    const versions::KernelVersion* found = nullptr;
-    for (const auto& v : versions)
-      if (v.number >= 0 && static_cast<std::uint64_t>(v.number) == dep.major()) found = &v;
-    if (!found) {
-      std::string available;
-      for (const auto& v : versions) available += (available.empty() ? "" : ", ") + std::to_string(v.number);
-      throw Error(ErrorKind::failure, fmt::format("{}: Version {} not found, available versions: {}", dep.repo_id,
-                                                  dep.major(), available.empty() ? "none" : available))
-          .hint(versions.empty() ? fmt::format("{} has no version branches (v1, v2, …)", dep.repo_id)
-                                 : fmt::format("use one of the available versions (`kernels versions {}` lists "
-                                               "them with their build variants)",
-                                               dep.repo_id));
-    }
+    auto versions = repo::kernel_versions(refs.value->branches);
+    const repo::KernelVersion* found = dep.major() <= static_cast<std::uint64_t>(std::numeric_limits<long>::max())
+                                           ? repo::find_version(versions, static_cast<long>(dep.major()))
+                                           : nullptr;
+    if (!found)
+      throw repo::version_not_found(static_cast<long>(dep.major()), versions, dep.repo.text() + ": ",
+                                    fmt::format("use one of the available versions (`kernels versions {}` lists "
+                                                "them with their build variants)",
+                                                dep.repo.text()),
+                                    fmt::format("{} has no version branches (v1, v2, …)", dep.repo.text()));
     long latest = versions.back().number;
     if (found->number < latest)
       node.warnings.push_back(fmt::format("You are using version {} of '{}', but version {} is available.",
-                                          found->number, dep.repo_id, latest));
+                                          found->number, dep.repo.text(), latest));
     return found->ref.target_commit;
   }
 
@@ -158,24 +153,13 @@ class Locker {
   // One recursive listing gives both the directories and each metadata.json's blob id, so
   // that each distinct content is fetched (and parsed) once.
   void list_variants(const Dependency& dep, const hub::RepoId& repo, NodeState& node) {
-    std::vector<hub::TreeEntry> tree;
-    try {
-      tree = client_.list_tree(kKernel, repo, node.commit, "build", /*recursive=*/true);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::entry_not_found) throw;
-      throw Error(ErrorKind::entry_not_found,
-                  fmt::format("{} has no build/ directory at {}", dep.repo_id, node.commit))
-          .cause(e.what())
-          .hint("a kernel's version branch holds its builds as build/<variant>/…");
-    }
+    const auto tree = repo::list_build_tree(client_, repo, node.commit, /*recursive=*/true);
     std::set<std::string> dirs;
     std::map<std::string, std::string> content_of;  // file path → content key (blob id)
-    for (const auto& e : tree) {
-      if (e.path.rfind("build/", 0) != 0) continue;
-      std::string rest = e.path.substr(6);
-      if (e.kind == hub::TreeEntry::Kind::directory && rest.find('/') == std::string::npos) dirs.insert(rest);
-      if (e.kind == hub::TreeEntry::Kind::file) content_of[e.path] = e.oid.empty() ? e.path : e.oid;
-    }
+    for (const auto& name : repo::variant_dir_names(tree)) dirs.insert(name);
+    for (const auto& e : tree)
+      if (e.kind == hub::TreeEntry::Kind::file && repo::split_build_path(e.path))
+        content_of[e.path] = e.oid.empty() ? e.path : e.oid;
     std::map<std::string, std::string> canonical;  // canonical name → a directory name
     for (const auto& name : dirs) {
       std::string error;
@@ -183,15 +167,15 @@ class Locker {
         canonical.emplace(v->str(), name);
       else
         node.warnings.push_back(fmt::format("Repository {} (revision: {}) contains invalid build variant: '{}' ({})",
-                                            dep.repo_id, node.commit, name, error));
+                                            dep.repo.text(), node.commit, name, error));
     }
     std::map<std::string, std::size_t> blob_of;  // content key → index in node.blobs
     for (auto& [name, dir] : canonical) {
       VariantState v{name, dir, std::nullopt, 0};
-      const std::string path = "build/" + name + "/metadata.json";
+      const std::string path = repo::metadata_path(name);
       auto file = content_of.find(path);
       if (file == content_of.end()) {
-        Error e(ErrorKind::entry_not_found, fmt::format("{} has no {} at {}", dep.repo_id, path, node.commit));
+        Error e(ErrorKind::entry_not_found, fmt::format("{} has no {} at {}", dep.repo.text(), path, node.commit));
         if (dir != name)
           e.hint(fmt::format("the variant directory is named '{}'; kernels reads it under its canonical name "
                              "'{}': rename the directory",
@@ -216,7 +200,7 @@ class Locker {
           cached ? *cached : client_.fetch_small_file(kKernel, repo, node.commit, blob.path, kMaxMetadataBytes);
       if (!cached) verify_blob(repo, node.commit, blob, body);
       if (cache && !cached) store_cached_blob(*cache, repo, blob.blob_id, body);
-      blob.deps = parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
+      blob.deps = repo::parse_metadata(body, fmt::format("{}@{}/{}", repo.str(), node.commit, blob.path)).kernel_depends;
     } catch (const std::exception& e) {
       blob.error = as_error(e);
       return;

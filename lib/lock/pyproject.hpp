@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lock/text_position.hpp"
+#include "core/text_position.hpp"
 
 namespace kcpp::lock {
 

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 namespace kcpp::publish {
 namespace fs = std::filesystem;
@@ -24,9 +24,9 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
-lock::VariantMetadata read_metadata(const fs::path& variant) {
+repo::VariantMetadata read_metadata(const fs::path& variant) {
   const fs::path p = variant / "metadata.json";
-  return lock::parse_metadata(read_text(p), p.string());
+  return repo::parse_metadata(read_text(p), p.string());
 }
 
 }  // namespace

@@ -904,3 +904,17 @@ Backend select_backend(const System& system, const std::optional<std::string>& n
 }
 
 }  // namespace kcpp::variant
+
+namespace kcpp::variant {
+
+hub::UserAgentFacts user_agent_facts(const System& system) {
+  hub::UserAgentFacts facts;
+  facts.backend = system.backend.variant_str();
+  facts.platform = system.cpu + "-" + system.os;
+  facts.torch = system.torch_version_full;
+  facts.tvm_ffi = system.tvm_ffi_version_full;
+  facts.glibc = hub::glibc_version();
+  return facts;
+}
+
+}  // namespace kcpp::variant

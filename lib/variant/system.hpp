@@ -11,6 +11,8 @@
 
 #include "variant/variant.hpp"
 
+#include "hub/user_agent.hpp"
+
 namespace kcpp::variant {
 
 struct System {
@@ -58,5 +60,9 @@ System probe(const ProbeOverrides& overrides = {});
 // the detected backend's name, else kcpp::Error(usage) with upstream's message:
 // "Invalid backend 'rocm', system supported backends: cpu, cuda".
 Backend select_backend(const System& system, const std::optional<std::string>& name);
+
+// What the User-Agent tells the Hub about SYSTEM (backend token, platform, torch, tvm-ffi,
+// glibc): hub::client_from_env(user_agent_facts(system)) is every command's Hub client.
+hub::UserAgentFacts user_agent_facts(const System& system);
 
 }  // namespace kcpp::variant

@@ -474,6 +474,22 @@ def test_usage_errors(env, tmp_path, args):
     assert r.stderr.startswith("error:") and "hint: run `kernels --help` for usage" in r.stderr
 
 
+def test_invalid_repo_id_fails_its_entry_only_located_in_the_lock_file(hub, env, tmp_path):
+    # kernels.lock takes any string as a repo id (as upstream's reader): a bad one fails that
+    # entry with its position in the file; the other entries are downloaded.
+    (tmp_path / "kernels.lock").write_text(json.dumps([
+        {"dependency": {"repo-id": "not a repo", "version": 1}, "lock": {"commit": "a" * 40}},
+        {"dependency": {"repo-id": "org/relu", "version": 1}, "lock": {"commit": hub.shas["org/relu"]}},
+    ], indent=2))
+    r = ours(["download", str(tmp_path)], env, timeout=60)
+    assert r.returncode == 1
+    errs = error_lines(r.stderr)
+    assert errs[0] == (f"error: {tmp_path / 'kernels.lock'}:4:18: invalid repo id 'not a repo': "
+                       "a repo id must have the form 'namespace/name'")
+    assert errs[-1] == "error: 1 of 2 locked kernels could not be downloaded: not a repo"
+    assert len(r.stdout.splitlines()) == 1 and "org--relu" in r.stdout
+
+
 def run_failing(hub, env, tmp_path, repo: str, sha: str | None = None, extra=()) -> tuple[object, list[str]]:
     project = write_lock(tmp_path / "proj", [repo], {repo: sha or hub.shas[repo]})
     r = ours(["download", str(project), *extra], env, timeout=60)
@@ -497,7 +513,7 @@ def test_commit_not_found(hub, env, tmp_path):
 def test_no_build_directory(hub, env, tmp_path):
     sha = hub.shas["org/nobuild"]
     r, errs = run_failing(hub, env, tmp_path, "org/nobuild")
-    assert errs[0] == f"error: org/nobuild has no build/ directory at commit {sha}"
+    assert errs[0] == f"error: org/nobuild has no build/ directory at {sha}"
 
 
 def test_variant_without_metadata(hub, env, tmp_path):

@@ -11,9 +11,9 @@
 #include "core/error.hpp"
 #include "fuzz_common.hpp"
 #include "info/metadata_info.hpp"
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 #include "lock/lock_file.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 using namespace kcpp;
 
@@ -37,8 +37,8 @@ bool located(const std::string& message, const std::string& name) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
-    (void)lock::parse_json(text);
-  } catch (const lock::JsonSyntaxError& e) {
+    (void)parse_json(text);
+  } catch (const JsonSyntaxError& e) {
     KCPP_FUZZ_CHECK(e.where.line >= 1 && e.where.column >= 1, e.what());
   }
   try {
@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     KCPP_FUZZ_CHECK(located(e.what(), "kernels.lock"), e.what());
   }
   try {
-    (void)lock::parse_metadata(text, "metadata.json");
+    (void)repo::parse_metadata(text, "metadata.json");
     (void)info::parse_metadata_info(text, "metadata.json");  // only runs on accepted documents
   } catch (const Error& e) {
     KCPP_FUZZ_CHECK(e.kind() == ErrorKind::parse, e.what());

@@ -3,6 +3,7 @@
 
 #include "cache/download_plan.hpp"
 #include "cache/path_fold.hpp"
+#include "repo/build_tree.hpp"
 #include "core/error.hpp"
 
 using namespace kcpp;
@@ -73,7 +74,7 @@ TEST_CASE("fnmatch_case follows Python's fnmatchcase", "[cache]") {
 }
 
 TEST_CASE("variant directories come from the listing", "[cache]") {
-  CHECK(variant_dir_names(sample_tree()) ==
+  CHECK(repo::variant_dir_names(sample_tree()) ==
         std::vector<std::string>{"torch-cuda", "torch211-cxx11-cu130-x86_64-linux"});
 }
 

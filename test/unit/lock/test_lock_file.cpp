@@ -110,11 +110,3 @@ TEST_CASE("a lock in the pre-0.17 format says how to rewrite it", "[lock]") {
   CHECK_THAT(msg, Catch::Contains("format of kernels < 0.17"));
 }
 
-TEST_CASE("is_git_oid accepts 40 or 64 hex digits of any case", "[lock]") {
-  CHECK(is_git_oid(A40));
-  CHECK(is_git_oid(std::string(40, 'F')));
-  CHECK(is_git_oid(std::string(64, '0')));
-  CHECK_FALSE(is_git_oid(std::string(41, 'a')));
-  CHECK_FALSE(is_git_oid("v1"));
-  CHECK_FALSE(is_git_oid(std::string(39, 'a') + "g"));
-}

@@ -127,7 +127,9 @@ TEST_CASE_METHOD(Fixture, "cycles and bad revisions as upstream reports them", "
                  Catch::Contains("either `version` or `revision` must be specified"));
   publish("org/badid", "v1", {V}, nlohmann::json::array({{{"repo-id", "noslash"}, {"version", 1}}}));
   CHECK_THAT(error_of({Dependency::version("org/badid", 1)}),
-             Catch::StartsWith("kernel dependency noslash (version 1): invalid repo id 'noslash'"));
+             Catch::StartsWith("org/badid@") &&
+                 Catch::Contains("/build/" + V + "/metadata.json:8:18: invalid repo id 'noslash'") &&
+                 Catch::Contains("→ noslash (version 1)"));
 }
 
 TEST_CASE_METHOD(Fixture, "a non-canonical variant directory fails like upstream, with the reason", "[lock][live]") {

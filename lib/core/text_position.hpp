@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace kcpp::lock {
+namespace kcpp {
 
 struct TextPosition {
   int line = 1;    // 1-based
@@ -13,4 +13,4 @@ struct TextPosition {
 // Line and column (both 1-based) of byte OFFSET in TEXT.
 TextPosition position_of(std::string_view text, std::size_t offset);
 
-}  // namespace kcpp::lock
+}  // namespace kcpp

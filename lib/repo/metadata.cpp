@@ -1,4 +1,4 @@
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 #include <fmt/core.h>
 
@@ -7,9 +7,10 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "lock/json_value.hpp"
+#include "repo/revision.hpp"
+#include "core/json_value.hpp"
 
-namespace kcpp::lock {
+namespace kcpp::repo {
 
 namespace {
 
@@ -95,7 +96,7 @@ class MetadataReader {
     if (!is_valid_git_url(string(v), &why)) fail(v.where, why);
   }
   void oid(const JsonValue& v) const {
-    if (!is_git_oid(string(v)))
+    if (!is_commit_id(string(v)))
       fail(v.where, "Invalid git object id, expected 40 or 64 hexadecimal digits: " + v.text);
   }
   // Version "X.Y.Z" (kernels-minver).
@@ -145,7 +146,8 @@ class MetadataReader {
 
   Dependency dependency(const JsonValue& v) const {
     auto f = fields(v, {"repo-id", "version", "revision"}, "KernelDependencyRepr", true);
-    const std::string& repo = string(required(f, "repo-id", v));
+    const JsonValue& id = required(f, "repo-id", v);
+    const StatedRepoId repo(string(id), fmt::format("{}:{}:{}", path_, id.where.line, id.where.column));
     const JsonValue* version = optional(f, "version");
     const JsonValue* revision = optional(f, "revision");
     if (version && revision) fail(v.where, "`version` and `revision` are mutually exclusive");
@@ -270,4 +272,4 @@ VariantMetadata parse_metadata(std::string_view text, const std::string& display
   return MetadataReader(display_path).read(text);
 }
 
-}  // namespace kcpp::lock
+}  // namespace kcpp::repo

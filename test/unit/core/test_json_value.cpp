@@ -1,9 +1,9 @@
 // The positioned JSON reader behind kernels.lock and metadata.json errors.
 #include <catch2/catch.hpp>
 
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 
-using namespace kcpp::lock;
+using namespace kcpp;
 
 namespace {
 std::string syntax_error(std::string_view text) {

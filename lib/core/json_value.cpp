@@ -1,11 +1,11 @@
-#include "lock/json_value.hpp"
+#include "core/json_value.hpp"
 
 #include <fmt/core.h>
 
 #include <cerrno>
 #include <cstdlib>
 
-namespace kcpp::lock {
+namespace kcpp {
 
 TextPosition position_of(std::string_view text, std::size_t offset) {
   TextPosition p;
@@ -327,4 +327,4 @@ class Parser {
 
 JsonValue parse_json(std::string_view text) { return Parser(text).document(); }
 
-}  // namespace kcpp::lock
+}  // namespace kcpp

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "lock/text_position.hpp"
+#include "core/text_position.hpp"
 
-namespace kcpp::lock {
+namespace kcpp {
 
 class JsonValue {
  public:
@@ -57,4 +57,4 @@ struct JsonSyntaxError : std::runtime_error {
 // Parses one JSON document (surrounding whitespace allowed). Throws JsonSyntaxError.
 JsonValue parse_json(std::string_view text);
 
-}  // namespace kcpp::lock
+}  // namespace kcpp

@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
-#include "lock/lock_file.hpp"
-#include "lock/text_position.hpp"
+#include "repo/dependency.hpp"
+#include "core/text_position.hpp"
 
-namespace kcpp::lock {
+namespace kcpp::repo {
 
 struct VariantMetadata {
   std::string name;
@@ -38,4 +38,4 @@ VariantMetadata parse_metadata(std::string_view text, const std::string& display
 // Whether S is a git URL upstream accepts; the reason in *why when not.
 bool is_valid_git_url(std::string_view s, std::string* why = nullptr);
 
-}  // namespace kcpp::lock
+}  // namespace kcpp::repo

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "lock/metadata.hpp"
+#include "repo/metadata.hpp"
 
 using namespace kcpp;
-using namespace kcpp::lock;
+using namespace kcpp::repo;
 using json = nlohmann::json;
 
 namespace {
