@@ -32,6 +32,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+// Whether trying the same request again may succeed: set by the transport on its failures
+// (hub/http.hpp) for the retry loops; unknown elsewhere. Never shown to the user.
+enum class Retry { unknown, transient, permanent };
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, std::string message) : std::runtime_error(std::move(message)), kind_(kind) {}
@@ -45,16 +49,18 @@ class Error : public std::runtime_error {
   Error&& hint(std::string h) && { hints_.push_back(std::move(h)); return std::move(*this); }
   Error& cause(std::string c) & { causes_.push_back(std::move(c)); return *this; }
   Error&& cause(std::string c) && { causes_.push_back(std::move(c)); return std::move(*this); }
+  Retry retry() const noexcept { return retry_; }
+  Error& retry(Retry r) & { retry_ = r; return *this; }
+  Error&& retry(Retry r) && { retry_ = r; return std::move(*this); }
+  bool is_transient() const noexcept { return retry_ == Retry::transient; }
 
   // This error as seen one level up: MESSAGE, caused by this error's message and causes,
   // with its hints and kind (so the exit code and the advice survive the rewording). The
-  // transport's retry markers ("transient", "permanent": see hub/http.hpp) are dropped: they
-  // are for the retry loop, not for the user.
+  // retry class is not carried over: a reworded error is an outcome, not a transfer to retry.
   Error in_context(std::string message) const {
     Error out(kind_, std::move(message));
     out.causes_.push_back(what());
-    for (const auto& c : causes_)
-      if (c != "transient" && c != "permanent") out.causes_.push_back(c);
+    for (const auto& c : causes_) out.causes_.push_back(c);
     out.hints_ = hints_;
     return out;
   }
@@ -63,6 +69,7 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
   std::vector<std::string> hints_;
   std::vector<std::string> causes_;
+  Retry retry_ = Retry::unknown;
 };
 
 inline Error usage_error(std::string message) { return Error(ErrorKind::usage, std::move(message)); }

@@ -149,7 +149,7 @@ HttpResponse HubClient::send(HttpRequest request, const RequestContext& ctx, Sen
       if (auto ra = r.header("retry-after")) retry_after = parse_retry_after(*ra);
       failure = fmt::format("HTTP {}", r.status);
     } catch (Error& e) {
-      bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
+      bool transient = e.kind() == ErrorKind::network && e.is_transient();
       if (e.kind() != ErrorKind::network) throw;
       if (options.retry == RetryMode::unsent_only) {
         auto* transport = dynamic_cast<const TransportError*>(&e);
@@ -386,10 +386,10 @@ FileMetadata HubClient::download_file(RepoType type, const RepoId& repo, const s
         throw error_from_response(r, "GET", ctx);
       }
       if (!size_known || meta.size == 0) break;  // empty file (or size unknown): one complete response
-      if (position < meta.size) throw Error(ErrorKind::network, "connection closed early").cause("transient");
+      if (position < meta.size) throw Error(ErrorKind::network, "connection closed early").retry(Retry::transient);
       done = true;
     } catch (Error& e) {
-      bool transient = e.kind() == ErrorKind::network && !e.causes().empty() && e.causes().front() == "transient";
+      bool transient = e.kind() == ErrorKind::network && e.is_transient();
       // Bytes are progress, which renews the retry budget (as huggingface_hub does), unless
       // they came so slowly that the low-speed rule cut them off.
       auto* transport = dynamic_cast<const TransportError*>(&e);

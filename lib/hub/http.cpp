@@ -297,7 +297,7 @@ HttpResponse perform(const HttpRequest& request, const HttpTimeouts& timeouts) {
       reason = fmt::format("no complete answer within {} s (KCPP_API_TIMEOUT)", timeouts.deadline->count() / 1000.0);
     }
     TransportError e(fmt::format("{} failed: {}", what, reason), rc, transfer.too_slow);
-    e.cause(is_transient_curl_code(rc) ? "transient" : "permanent");
+    e.retry(is_transient_curl_code(rc) ? Retry::transient : Retry::permanent);
     throw e;
   }
   spdlog::debug("{} {} -> {}", request.method, log::redact(request.url), response.status);

@@ -86,7 +86,7 @@ inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
 
 // Performs one request. Throws TransportError (a kcpp::Error(network)) for transport
 // failures (DNS, refused, reset, timeout, TLS); the message names the URL (redacted) and
-// curl's reason. The error's first cause is "transient" when retryable, else "permanent".
+// curl's reason. Its retry class (Error::retry) is transient when retryable, else permanent.
 // An exception thrown by a BodySource's READ is rethrown as is. A collected body over
 // max_body_bytes, or headers over kMaxHeaderBytes, is kcpp::Error(http) (not retried).
 // Only http and https URLs are ever fetched (https only with request.https_only), with
