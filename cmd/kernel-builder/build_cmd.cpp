@@ -24,15 +24,6 @@ namespace {
 
 namespace stdfs = std::filesystem;
 
-// Upstream's check_or_infer_kernel_dir: the argument must be a directory; default CWD.
-stdfs::path kernel_dir_of(const std::string& arg) {
-  if (arg.empty()) return stdfs::current_path();
-  std::error_code ec;
-  if (!stdfs::is_directory(arg, ec))
-    throw usage_error(fmt::format("`{}` is not a directory", arg)).hint("pass the kernel directory (the one with build.toml)");
-  return arg;
-}
-
 struct BuildCmd {
   std::string kernel_dir;
   std::string variant;
@@ -49,7 +40,7 @@ void register_build(CLI::App& app) {
   build->add_option("-j,--jobs", opts->jobs, "Parallel compile jobs (default: the build tool's)")->check(CLI::NonNegativeNumber);
   build->callback([opts, &app] {
     builder::BuildOptions o;
-    o.kernel_dir = kernel_dir_of(opts->kernel_dir);
+    o.kernel_dir = builder::kernel_dir_argument(opts->kernel_dir);
     if (!opts->variant.empty()) o.variant = opts->variant;
     o.jobs = opts->jobs;
     o.verbose = app.get_option("--verbose")->count() > 0;
@@ -63,13 +54,13 @@ void register_build(CLI::App& app) {
   auto check_dir = std::make_shared<std::string>();
   auto* check = app.add_subcommand("check-config", "Check the kernel's build.toml");
   check->add_option("KERNEL_DIR", *check_dir, "Kernel directory with build.toml (default: current directory)");
-  check->callback([check_dir] { builder::read_build_toml(kernel_dir_of(*check_dir)); });
+  check->callback([check_dir] { builder::read_build_toml(builder::kernel_dir_argument(*check_dir)); });
 
   auto hash_dir = std::make_shared<std::string>();
   auto* hash = app.add_subcommand("hash", "Write the file digest into each build variant's metadata.json");
   hash->add_option("KERNEL_DIR", *hash_dir, "Kernel directory (default: current directory)");
   hash->callback([hash_dir] {
-    for (const auto& v : builder::discover_variant_dirs(kernel_dir_of(*hash_dir))) {
+    for (const auto& v : builder::discover_variant_dirs(builder::kernel_dir_argument(*hash_dir))) {
       fmt::print(stderr, "Hashing variant `{}`...\n", log::escape_controls(v.filename().string()));
       builder::hash_variant(v);
     }

@@ -49,12 +49,8 @@ struct UploadFlags {
   }
 };
 
-fs::path kernel_dir_of(const std::string& arg) {
-  fs::path dir = arg.empty() ? fs::current_path() : fs::path(arg);
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw usage_error(fmt::format("`{}` is not a directory", dir.string()));
-  return fs::canonical(dir);
-}
+// Absolute: the upload reads build.toml, variants and git provenance relative to it.
+fs::path kernel_dir_of(const std::string& arg) { return fs::canonical(builder::kernel_dir_argument(arg)); }
 
 void run_upload(const UploadFlags& f, const fs::path& dir, const variant::System& system) {
   publish::UploadOptions o;

@@ -7,21 +7,19 @@
 #include <fmt/core.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <system_error>
 
-#include "bench/kernel_source.hpp"
+#include "bench/benchmark.hpp"
 #include "bench/options.hpp"
-#include "bench/runner.hpp"
 #include "bench/torch_runtime.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
-#include "core/paths.hpp"
+#include "cli_main.hpp"
 
 namespace kcpp::cli {
 
@@ -32,84 +30,24 @@ bool is_dir(const std::string& p) {
   return std::filesystem::is_directory(p, ec);
 }
 
-bench::KernelUnderTest open_kernel(const bench::BenchOptions& o, const variant::System& system,
-                                   const variant::Backend& backend) {
-  if (o.target.kind == bench::KernelTarget::Kind::local) return bench::open_local(o.target.path, system, backend);
-  auto client = make_client(system);
-  std::error_code ec;
-  auto cache = std::filesystem::weakly_canonical(std::filesystem::absolute(paths::kernels_cache()), ec);
-  if (ec) cache = std::filesystem::absolute(paths::kernels_cache());
-  return bench::open_hub(client, cache, o.target, system, backend);
-}
-
-bench::Report run(const bench::BenchOptions& o) {
-  if (!o.target.warning.empty()) fmt::print(stderr, "{}\n", log::escape_lines(o.target.warning));
-  auto [system, backend] = SystemFlags{}.resolve();
-  if (o.dry_run) return bench::plan_report(o, open_kernel(o, system, backend));
-
-  // The GPU first: no download or torch load when there is nothing to run on.
-  const auto dev = bench::open_gpu();
-  const bool need_torch = !o.reference_only || o.torch_eager;
-  bench::TorchRuntime* torch = nullptr;
-  if (need_torch) {
-    if (!system.has_torch || !system.torch_dir || !system.torch_version_full)
-      throw Error(ErrorKind::failure, "kernels benchmark needs torch (with CUDA): none was found")
-          .hint(
-              "point KERNELS_TORCH_DIR at a torch package directory, KERNELS_PYTHON at the Python that has torch, "
-              "or activate its virtual environment; `kernels debug system` shows what the probe sees");
-    fmt::print(stderr, "Loading torch {} from {}\n", log::escape_controls(*system.torch_version_full),
-               log::escape_controls(system.torch_dir->string()));
-    torch = &bench::TorchRuntime::load(*system.torch_dir, *system.torch_version_full);
-  }
-  std::optional<bench::KernelUnderTest> kernel;
-  if (!o.reference_only) {
-    kernel = open_kernel(o, system, backend);
-    fmt::print(stderr, "Loading {} (torch.ops.{})\n", log::escape_controls(kernel->library.string()),
-               log::escape_controls(kernel->ns));
-    torch->load_library(kernel->library);
-  }
-  std::fflush(stderr);
-  return bench::run_on_gpu(o, dev, kernel ? &*kernel : nullptr, torch, [](const std::string& line) {
+void benchmark(const bench::BenchFlags& flags) {
+  const auto o = bench::validate(flags, &is_dir);
+  // Once torch is loaded (even if the run then fails), main leaves without static destructors.
+  struct LeaveQuicklyAfterTorch {
+    ~LeaveQuicklyAfterTorch() {
+      if (bench::TorchRuntime::loaded()) cli_main::skip_static_destructors();
+    }
+  } leave_quickly;
+  const auto report = bench::run_benchmark(o, [](const std::string& line) {
     fmt::print(stderr, "{}\n", log::escape_lines(line));
     std::fflush(stderr);
   });
-}
-
-void benchmark(const bench::BenchFlags& flags) {
-  const auto o = bench::validate(flags, &is_dir);
-  std::optional<Error> failure;
-  try {
-    const auto report = run(o);
-    print_out(o.json ? bench::render_json(report) : bench::render_table(report));
-    if (o.output) {
-      fs::atomic_write(*o.output, bench::render_json(report));
-      fmt::print(stderr, "Results saved to: {}\n", *o.output);
-    }
-    if (!report.ok()) {
-      const auto n = report.counts();
-      if (n.fail || n.error)
-        failure =
-            Error(ErrorKind::failure, fmt::format("{} of {} cases failed{}", n.fail + n.error, report.cases.size(),
-                                                  n.error ? fmt::format(" ({} with errors)", n.error) : ""))
-                .hint("the FAIL/ERROR lines above give each case's error figures or message");
-      else
-        failure = Error(ErrorKind::failure, "the kernel provides none of the requested ops")
-                      .hint("each op's line above says why; --ops selects others");
-    }
-  } catch (const Error& e) {
-    if (!bench::TorchRuntime::loaded()) throw;
-    failure = e;
+  print_out(o.json ? bench::render_json(report) : bench::render_table(report));
+  if (o.output) {
+    fs::atomic_write(*o.output, bench::render_json(report));
+    fmt::print(stderr, "Results saved to: {}\n", *o.output);
   }
-  if (bench::TorchRuntime::loaded()) {
-    // Torch was loaded with dlopen next to our static CUDA runtime: its static destructors
-    // (CUDA caching allocator, CUDA runtime) would run in an order nothing tests outside
-    // Python. Everything is written; leave without them.
-    if (failure) fmt::print(stderr, "{}\n", render_error(*failure, log::use_color(2)));
-    std::fflush(stdout);
-    std::fflush(stderr);
-    std::_Exit(failure ? failure->exit_code() : kExitOk);
-  }
-  if (failure) throw *failure;
+  if (auto failure = bench::report_failure(report)) throw *failure;
 }
 
 }  // namespace

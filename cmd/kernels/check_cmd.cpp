@@ -68,12 +68,7 @@ void register_check(CLI::App& app) {
     options.revision = flags->revision;
     options.probe_gpu = !flags->no_gpu;
     options.jobs = flags->jobs;
-    if (flags->version) {
-      options.version = repo::parse_version_branch("v" + *flags->version);
-      if (!options.version)
-        throw usage_error("argument --version: invalid int value: '" + *flags->version + "'")
-            .hint("--version takes a major version number, e.g. --version 1");
-    }
+    if (flags->version) options.version = repo::version_argument(*flags->version, "--version");
     check::resolve_policy(options.manylinux);  // usage error before any work
 
     std::error_code ec;

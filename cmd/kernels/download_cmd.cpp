@@ -9,14 +9,13 @@
 
 #include "cache/download_report.hpp"
 #include "cache/kernel_download.hpp"
+#include "cache/locked_download.hpp"
 #include "cache/progress.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "core/fs.hpp"
 #include "core/paths.hpp"
-#include "hub/types.hpp"
 #include "lock/lock_file.hpp"
 
 namespace kcpp::cli {
@@ -32,44 +31,9 @@ struct DownloadCmdOptions {
   SystemFlags system;
 };
 
-// str() of a Python pathlib.Path built from S ("./x/" → "x", "" → "."), as upstream prints it.
-std::string python_path_str(const std::string& s) {
-  std::string out;
-  const bool absolute = !s.empty() && s.front() == '/';
-  std::size_t i = 0;
-  while (i <= s.size()) {
-    auto j = s.find('/', i);
-    if (j == std::string::npos) j = s.size();
-    auto part = s.substr(i, j - i);
-    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
-    i = j + 1;
-  }
-  if (absolute) return "/" + out;
-  return out.empty() ? "." : out;
-}
-
 void run_download(const DownloadCmdOptions& o) {
-  const std::string shown = python_path_str(o.project_dir);
-  const auto lock_path = std::filesystem::path(o.project_dir) / "kernels.lock";
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(lock_path, ec))
-    throw Error(ErrorKind::failure, "No kernels.lock file found in: " + shown)
-        .hint(fmt::format("run `kernels lock {}` to create it from pyproject.toml", shown));
-  auto lock = lock::read_lock_file(lock_path);
-  if (!lock) throw Error(ErrorKind::failure, "No kernels.lock file found in: " + shown);
-
+  const auto lock = cache::read_project_lock(o.project_dir);  // before anything else: no lock, no work
   auto [system, backend] = o.system.resolve();
-  auto client = make_client(system);
-  auto cache_root = std::filesystem::weakly_canonical(std::filesystem::absolute(paths::kernels_cache()), ec);
-  if (ec) cache_root = std::filesystem::absolute(paths::kernels_cache());
-  if (!lock->entries.empty()) {
-    std::filesystem::create_directories(cache_root, ec);
-    if (ec || !std::filesystem::is_directory(cache_root))
-      throw Error(ErrorKind::io, fmt::format("cannot use {} as the cache directory: {}", cache_root.string(),
-                                             ec ? ec.message() : "not a directory"))
-          .hint("set KERNELS_CACHE (or HF_HUB_CACHE / HF_HOME) to a writable directory");
-  }
-
   cache::DownloadOptions options;
   options.all_variants = o.all_variants;
   options.jobs = o.jobs;
@@ -77,30 +41,20 @@ void run_download(const DownloadCmdOptions& o) {
   auto reporter = cache::make_progress_reporter(::isatty(2) == 1);
   const bool color = log::use_color(2);
 
-  std::vector<cache::KernelResult> results;
-  std::vector<std::string> failed;
-  for (const auto& entry : lock->entries) {
-    fmt::print(stderr, "Downloading kernel: {} (revision: {})\n", entry.dependency.repo.shown(),
-               entry.commit);
+  cache::LockedDownloadEvents events;
+  events.kernel_started = [](const lock::LockEntry& entry) {
+    fmt::print(stderr, "Downloading kernel: {} (revision: {})\n", entry.dependency.repo.shown(), entry.commit);
     std::fflush(stderr);
-    // kernels.lock is read like upstream's reader, which takes any string as a repo id: a bad
-    // one fails this entry only, its error located in the file (repo::StatedRepoId).
-    auto r = cache::download_kernel(client, cache_root, entry, system, backend, options, *reporter);
+  };
+  events.kernel_finished = [color](const cache::KernelResult& r) {
     if (r.status == cache::KernelResult::Status::no_variant) fmt::print(stderr, "{}\n", log::escape_lines(r.message));
     if (r.error) fmt::print(stderr, "{}\n", render_error(*r.error, color));
-    if (r.status != cache::KernelResult::Status::ok) failed.push_back(entry.dependency.repo.shown());
     std::fflush(stderr);
-    results.push_back(std::move(r));
-  }
-
-  print_out(o.json ? cache::render_json(results, cache_root) : cache::render_paths(results));
-  if (!failed.empty()) {
-    std::string names;
-    for (const auto& n : failed) names += (names.empty() ? "" : ", ") + n;
-    throw Error(ErrorKind::failure, fmt::format("{} of {} locked kernels could not be downloaded: {}", failed.size(),
-                                                results.size(), names))
-        .hint("the messages above say why for each; kernels that succeeded are in the cache");
-  }
+  };
+  const auto done = cache::download_locked(make_client(system), lock, paths::kernels_cache(), system, backend,
+                                           options, *reporter, events);
+  print_out(o.json ? cache::render_json(done.results, done.cache_root) : cache::render_paths(done.results));
+  if (auto failure = done.failure()) throw *failure;
 }
 
 }  // namespace

@@ -36,12 +36,7 @@ void register_info(CLI::App& app) {
   cmd->add_flag("--json", opts->json, "Print the kernel information as JSON");
   cmd->callback([opts]() {
     std::optional<long> version;
-    if (opts->version) {
-      version = repo::parse_version_branch("v" + *opts->version);
-      if (!version)
-        throw usage_error("argument --version: invalid int value: '" + *opts->version + "'")
-            .hint("--version takes a major version number, e.g. --version 1");
-    }
+    if (opts->version) version = repo::version_argument(*opts->version, "--version");
     std::error_code ec;
     info::KernelInfo result;
     if (std::filesystem::is_directory(opts->kernel, ec)) {

@@ -11,11 +11,7 @@
 #include "common.hpp"
 #include "core/paths.hpp"
 #include "core/error.hpp"
-#include "core/fs.hpp"
-#include "lock/check.hpp"
-#include "lock/lock_file.hpp"
-#include "lock/locker.hpp"
-#include "lock/pyproject.hpp"
+#include "lock/project.hpp"
 #include "variant/system.hpp"
 
 namespace kcpp::cli {
@@ -26,60 +22,21 @@ struct LockCmdOptions {
   std::string project_dir;
   bool check = false;
   bool trust_remote_code = false;
-  // 4: libcurl keeps at most 5 idle connections per handle by default (more workers would
-  // reconnect constantly), and kernels-hub (cpp-httplib) listens with a backlog of 5.
-  unsigned jobs = 8;
+  unsigned jobs = 8;  // concurrent Hub requests
 };
 
 void run_lock(const LockCmdOptions& opts) {
-  const std::filesystem::path dir(opts.project_dir);
-  auto pyproject = lock::read_pyproject(dir);
-  const auto lock_path = dir / "kernels.lock";
-
-  std::optional<lock::LockFile> existing;
-  if (opts.check) {  // before any network: a missing or unreadable lock fails fast
-    existing = lock::read_lock_file(lock_path);
-    if (!existing)
-      throw Error(ErrorKind::failure, fmt::format("{} does not exist", lock_path.string()))
-          .hint(fmt::format("run `kernels lock {}` and commit kernels.lock", opts.project_dir));
-  }
-
-  std::vector<lock::RootDependency> roots;
-  for (const auto& d : pyproject.dependencies)
-    roots.push_back({lock::Dependency::version(d.repo_id, d.version),
-                     fmt::format("{}:{}:{}", pyproject.path, d.key_at.line, d.key_at.column)});
-
-  auto client = make_client(variant::probe());
-  lock::LockOptions options;
+  lock::ProjectLockOptions options;
+  options.check = opts.check;
   options.trust_remote_code = opts.trust_remote_code;
   options.jobs = opts.jobs;
   options.cache = paths::kernels_cache();  // metadata.json kept between runs, as upstream does
-  auto result = lock::resolve_locks(client, roots, options);
-  for (const auto& w : result.warnings) spdlog::warn("{}", w);
-  const std::string json = lock::to_json(result.lock);
-
-  if (!opts.check) {
-    fs::atomic_write(lock_path, json);
-    spdlog::info("wrote {} ({} kernels)", lock_path.string(), result.lock.entries.size());
-    return;
-  }
-  auto differences = lock::lock_differences(*existing, result);
-  if (!differences.empty()) {
-    Error e(ErrorKind::failure, fmt::format("{} is out of date ({} {})", lock_path.string(), differences.size(),
-                                            differences.size() == 1 ? "difference" : "differences"));
-    for (const auto& d : differences) e.cause(d);
-    e.hint(fmt::format("run `kernels lock {}` and commit the updated kernels.lock", opts.project_dir));
-    throw e;
-  }
-  std::string current;
-  try {
-    current = fs::read_file(lock_path);
-  } catch (const Error&) {
-  }
-  if (current != json)
-    spdlog::warn("{} is up to date but not formatted as `kernels lock` writes it", lock_path.string());
-  print_out(fmt::format("{} is up to date ({} {} locked)\n", lock_path.string(), result.lock.entries.size(),
-                        result.lock.entries.size() == 1 ? "kernel" : "kernels"));
+  const auto outcome = lock::lock_project(make_client(variant::probe()), opts.project_dir, options);
+  if (outcome.written)
+    spdlog::info("wrote {} ({} kernels)", outcome.lock_path.string(), outcome.kernels);
+  else
+    print_out(fmt::format("{} is up to date ({} {} locked)\n", outcome.lock_path.string(), outcome.kernels,
+                          outcome.kernels == 1 ? "kernel" : "kernels"));
 }
 
 }  // namespace

@@ -2,11 +2,27 @@
 
 #include <fmt/core.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "kcpp/build_info.hpp"
 
 namespace kcpp::cli_main {
+
+namespace {
+bool g_skip_static_destructors = false;
+
+int finish(int code) {
+  if (!g_skip_static_destructors) return code;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(code);
+}
+}  // namespace
+
+void skip_static_destructors() { g_skip_static_destructors = true; }
 
 void configure(CLI::App& app, const std::string& tool) {
   app.set_version_flag("--version", tool + " (kernels-cpp) " + kToolVersion);
@@ -27,14 +43,14 @@ int run(CLI::App& app, int argc, char** argv, const std::string& tool, const std
   };
   try {
     app.parse(argc, argv);
-    return after_parse ? after_parse() : kExitOk;
+    return finish(after_parse ? after_parse() : kExitOk);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all, --version
     return print(usage_error(e.what()).hint(fmt::format("run `{} --help` for usage", tool)));
   } catch (const Error& e) {
-    return print(e);
+    return finish(print(e));
   } catch (const std::exception& e) {
-    return print(Error(ErrorKind::failure, e.what()));
+    return finish(print(Error(ErrorKind::failure, e.what())));
   }
 }
 

@@ -21,4 +21,10 @@ void configure(CLI::App& app, const std::string& tool);
 int run(CLI::App& app, int argc, char** argv, const std::string& tool,
         const std::function<int()>& after_parse = {});
 
+// Asks run() to end the process with std::_Exit once the outcome is printed (stdout and
+// stderr flushed), so that no static destructor runs: for a command that loaded a library
+// whose destructors are unsafe to run in our process (torch, dlopen'ed beside our static
+// CUDA runtime: their order is tested nowhere outside Python).
+void skip_static_destructors();
+
 }  // namespace kcpp::cli_main

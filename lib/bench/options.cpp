@@ -12,11 +12,7 @@ namespace kcpp::bench {
 namespace {
 
 long version_number(const std::string& text, const char* what) {
-  auto v = repo::parse_version_branch("v" + text);
-  if (!v || *v < 0)
-    throw usage_error(fmt::format("{}: invalid version '{}'", what, text))
-        .hint("a version is the major version number N of branch vN, e.g. --version 1");
-  return *v;
+  return repo::version_argument(text, what, /*allow_negative=*/false);
 }
 
 bool looks_like_repo_id(const std::string& s) {

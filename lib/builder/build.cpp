@@ -91,4 +91,12 @@ BuildResult build_kernel(const BuildOptions& options, const variant::System& sys
   return result;
 }
 
+stdfs::path kernel_dir_argument(const std::string& arg) {
+  if (arg.empty()) return stdfs::current_path();
+  std::error_code ec;
+  if (!stdfs::is_directory(arg, ec))
+    throw usage_error(fmt::format("`{}` is not a directory", arg)).hint("pass the kernel directory (the one with build.toml)");
+  return arg;
+}
+
 }  // namespace kcpp::builder

@@ -36,6 +36,11 @@ struct BuildResult {
 // Throws kcpp::Error: usage ("Unknown variant `V`.\nValid variants are: …", with a cause
 // per variant that cannot be built here and why), parse (build.toml), failure (missing
 // torch headers, compiler errors with the output tail and the command to reproduce).
+// The KERNEL_DIR argument of every kernel-builder command (upstream's
+// check_or_infer_kernel_dir): empty → the current directory; otherwise it must be a
+// directory (usage error). Returned as given, not made absolute.
+std::filesystem::path kernel_dir_argument(const std::string& arg);
+
 BuildResult build_kernel(const BuildOptions& options, const variant::System& system);
 BuildResult build_kernel(const BuildOptions& options, const variant::System& system, const Toolchain& toolchain);
 

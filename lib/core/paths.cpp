@@ -29,4 +29,23 @@ std::filesystem::path kernels_cache() {
   return hub_cache();
 }
 
+std::string python_path_str(const std::string& arg) {
+  std::string prefix;
+  if (arg.rfind("//", 0) == 0 && arg.rfind("///", 0) != 0)
+    prefix = "//";
+  else if (!arg.empty() && arg[0] == '/')
+    prefix = "/";
+  std::string out;
+  std::size_t start = 0;
+  while (start <= arg.size()) {
+    auto slash = arg.find('/', start);
+    std::string part = arg.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  out = prefix + out;
+  return out.empty() ? "." : out;
+}
+
 }  // namespace kcpp::paths

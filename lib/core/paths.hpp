@@ -11,6 +11,10 @@ namespace kcpp::paths {
 std::filesystem::path hf_home();
 std::filesystem::path hub_cache();
 std::filesystem::path kernels_cache();
+
+// str() of a Python pathlib.PurePosixPath built from ARG ("./a//b/" → "a/b", "" → ".", a
+// leading "//" kept): how upstream prints the paths it was given.
+std::string python_path_str(const std::string& arg);
 // Expands a leading "~" to $HOME.
 std::filesystem::path expand_user(const std::string& p);
 

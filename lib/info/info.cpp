@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/paths.hpp"
 #include "variant/variant.hpp"
 #include "repo/build_tree.hpp"
 #include "repo/version_branches.hpp"
@@ -57,28 +58,10 @@ std::string version_branch(const std::vector<repo::KernelVersion>& available, lo
 
 }  // namespace
 
-std::string python_path_str(const std::string& arg) {
-  std::string prefix;
-  if (arg.rfind("//", 0) == 0 && arg.rfind("///", 0) != 0)
-    prefix = "//";
-  else if (!arg.empty() && arg[0] == '/')
-    prefix = "/";
-  std::string out;
-  std::size_t start = 0;
-  while (start <= arg.size()) {
-    auto slash = arg.find('/', start);
-    std::string part = arg.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    if (!part.empty() && part != ".") out += (out.empty() ? "" : "/") + part;
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  out = prefix + out;
-  return out.empty() ? "." : out;
-}
 
 KernelInfo collect_local(const std::string& arg) {
   KernelInfo info;
-  info.path = python_path_str(arg);
+  info.path = paths::python_path_str(arg);
   const stdfs::path build = stdfs::path(arg) / "build";
   const std::string build_display = *info.path + "/build";
   std::set<std::string> names;

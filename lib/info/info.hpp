@@ -28,9 +28,6 @@ struct KernelInfo {
   std::vector<std::string> backends;  // sorted, unique
 };
 
-// Python's str(pathlib.PurePosixPath(ARG)): "./a//b/" → "a/b", "" → ".".
-std::string python_path_str(const std::string& arg);
-
 // Throws kcpp::Error(failure) "No build variants found in: PATH/build" when there are none.
 KernelInfo collect_local(const std::string& arg);
 

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <set>
 
-#include "repo/revision.hpp"
+#include "repo/commit_id.hpp"
 
 namespace kcpp::lock {
 

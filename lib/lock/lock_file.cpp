@@ -10,7 +10,7 @@
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "core/json_value.hpp"
-#include "repo/revision.hpp"
+#include "repo/commit_id.hpp"
 
 namespace kcpp::lock {
 

@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "repo/revision.hpp"
+#include "repo/commit_id.hpp"
 #include "core/json_value.hpp"
 
 namespace kcpp::repo {

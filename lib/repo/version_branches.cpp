@@ -41,6 +41,14 @@ std::optional<long> parse_version_branch(std::string_view name) {
   return negative ? -value : value;
 }
 
+long version_argument(std::string_view text, std::string_view flag, bool allow_negative) {
+  const auto v = parse_version_branch("v" + std::string(text));
+  if (!v || (*v < 0 && !allow_negative))
+    throw usage_error(fmt::format("argument {}: invalid int value: '{}'", flag, text))
+        .hint(fmt::format("{} takes a major version number N (branch vN), e.g. {} 1", flag, flag));
+  return *v;
+}
+
 std::vector<KernelVersion> kernel_versions(const std::vector<hub::GitRef>& branches) {
   std::map<long, hub::GitRef> by_number;
   for (const auto& b : branches)

@@ -18,6 +18,11 @@ namespace kcpp::repo {
 // names starting with "v" whose rest parses: "v01" = 1, "v1_0" = 10, "v-1" = -1).
 std::optional<long> parse_version_branch(std::string_view branch_name);
 
+// The major version given as a command-line argument (FLAG, e.g. "--version"): Python int()
+// text, as upstream's argparse takes it. Throws a usage error "argument --version: invalid
+// int value: 'x'" (argparse's words) — also for a negative number unless ALLOW_NEGATIVE.
+long version_argument(std::string_view text, std::string_view flag, bool allow_negative = true);
+
 struct KernelVersion {
   long number = 0;
   hub::GitRef ref;  // online: refs/heads/vN; offline: name = ref = "vN"

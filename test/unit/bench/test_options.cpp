@@ -51,7 +51,7 @@ TEST_CASE("Hub target errors are usage errors with upstream's wording where it h
   CHECK(usage_message(f) == "--version and --revision cannot be used together");
   f.revision.reset();
   f.version = "x";
-  CHECK(usage_message(f) == "--version: invalid version 'x'");
+  CHECK(usage_message(f) == "argument --version: invalid int value: 'x'");
   f.version.reset();
   f.target = "./not-there";
   CHECK(usage_message(f) == "`./not-there` is neither a directory nor a Hub repo id");

@@ -45,16 +45,6 @@ TEST_CASE("metadata fields are read after upstream's validation", "[info]") {
   CHECK_THROWS_AS(parse_metadata_info(R"({"name":"my-kernel"})", "m.json"), Error);
 }
 
-TEST_CASE("paths print like Python's str(Path(...))", "[info]") {
-  CHECK(python_path_str("./a//b/") == "a/b");
-  CHECK(python_path_str("") == ".");
-  CHECK(python_path_str(".") == ".");
-  CHECK(python_path_str("/x/./y/") == "/x/y");
-  CHECK(python_path_str("//x") == "//x");
-  CHECK(python_path_str("///x") == "/x");
-  CHECK(python_path_str("a/../b") == "a/../b");
-}
-
 TEST_CASE("local info: first variant by name with metadata.json, backends sorted", "[info]") {
   auto dir = stdfs::temp_directory_path() / ("kcpp-info-" + fs::random_hex(6));
   stdfs::create_directories(dir / "build" / "torch-universal");
