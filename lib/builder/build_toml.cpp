@@ -13,6 +13,7 @@
 #include "builder/toml_read.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::builder {
 
@@ -51,8 +52,7 @@ std::string DottedVersion::str() const {
 }
 
 std::optional<DottedVersion> parse_dotted_version(std::string_view text, std::string* why) {
-  std::size_t b = text.find_first_not_of(" \t\r\n"), e = text.find_last_not_of(" \t\r\n");
-  std::string s = b == std::string_view::npos ? "" : std::string(text.substr(b, e - b + 1));
+  const std::string s = strings::trim(text);
   auto bad = [&](std::string reason) -> std::optional<DottedVersion> {
     if (why) *why = std::move(reason);
     return std::nullopt;

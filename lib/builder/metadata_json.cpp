@@ -11,6 +11,7 @@
 #include "core/hash.hpp"
 #include "kcpp/build_info.hpp"
 #include "repo/metadata.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::builder {
 
@@ -40,15 +41,10 @@ std::string sha256_base64_of_file(const stdfs::path& p) {
   return base64_encode(h.finish_raw());
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // {"commit": oid, "dirty": bool} from a provenance entry that may spell commit as `sha`.
 void copy_git_status(const ordered_json& from, ordered_json& to) {
   const ordered_json* commit = from.contains("commit") ? &from["commit"] : from.contains("sha") ? &from["sha"] : nullptr;
-  if (commit && commit->is_string()) to["commit"] = lower(commit->get<std::string>());
+  if (commit && commit->is_string()) to["commit"] = strings::ascii_lower(commit->get<std::string>());
   if (from.contains("dirty")) to["dirty"] = from["dirty"];
 }
 

@@ -148,7 +148,7 @@ std::string cached_generator(const stdfs::path& build_dir) {
   std::ifstream in(build_dir / "CMakeCache.txt");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("CMAKE_GENERATOR:INTERNAL=", 0) == 0) return line.substr(25);
+    if (line.starts_with("CMAKE_GENERATOR:INTERNAL=")) return line.substr(25);
   return {};
 }
 

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "repo/build_tree.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::cache {
 
@@ -44,11 +45,6 @@ std::optional<std::pair<std::size_t, bool>> match_set(std::string_view p, std::s
 bool is_hex(std::string_view s, std::size_t len) {
   if (s.size() != len) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 }  // namespace
@@ -175,14 +171,14 @@ DownloadPlan plan_download(const std::vector<hub::TreeEntry>& entries,
     }
     if (e.lfs) {
       f.kind = HashKind::sha256;
-      f.etag = lower(e.lfs->oid);
+      f.etag = strings::ascii_lower(e.lfs->oid);
       f.size = e.lfs->size;
       if (!is_hex(f.etag, 64))
         throw Error(ErrorKind::parse,
                     fmt::format("the Hub lists no valid LFS sha256 for '{}' in {}: '{}'", e.path, repo_label, e.lfs->oid));
     } else {
       f.kind = HashKind::git_blob_sha1;
-      f.etag = lower(e.oid);
+      f.etag = strings::ascii_lower(e.oid);
       f.size = e.size;
       // upstream locking: "Cannot get blob ID for {path}"
       if (!is_hex(f.etag, 40))

@@ -1,10 +1,10 @@
 #include "cache/downloader.hpp"
+#include "core/parallel.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
 
 namespace kcpp::cache {
 
@@ -28,47 +28,35 @@ std::vector<BlobResult> fetch_blobs(const hub::HubClient& client, const BlobStor
   reporter.begin(store.layout().repo().str(), todo.size(), todo_bytes);
 
   const auto& layout = store.layout();
-  std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
-  auto worker = [&] {
-    while (true) {
-      std::size_t k = next.fetch_add(1);
-      if (k >= todo.size()) return;
-      auto& result = results[todo[k]];
-      const auto& job = jobs[todo[k]];
-      if (stop.load()) {
-        result.skipped = true;
-        continue;
-      }
-      auto transfer = [&](std::uint64_t offset, const std::function<bool(std::string_view)>& sink,
-                          const std::function<void()>& on_restart) {
-        // The listed size bounds the body: a server cannot make us write more than the file.
-        auto meta = client.download_file(layout.type(), layout.repo(), commit, job.repo_path, sink, offset, on_restart,
-                                         job.spec.size);
-        if (meta.etag != job.spec.etag)
-          spdlog::warn("the Hub's ETag for '{}' ({}) differs from its tree listing ({}); verifying the content against "
-                       "the listing",
-                       job.repo_path, meta.etag, job.spec.etag);
-      };
-      try {
-        result.outcome = store.ensure(job.spec, transfer, [&](std::uint64_t n) { reporter.bytes(n); }, options.recheck);
-      } catch (const Error& e) {
-        result.error = e;
-      } catch (const std::exception& e) {
-        result.error = Error(ErrorKind::failure, e.what());
-      }
-      if (result.error && result.error->kind() != ErrorKind::verification) stop.store(true);
-      reporter.file_done(job.repo_path, result.outcome);
+  // Never throws: every blob gets a result (skipped once a transfer or local failure stops the rest).
+  parallel_for(todo.size(), static_cast<int>(std::max(1u, options.jobs)), [&](std::size_t k) {
+    auto& result = results[todo[k]];
+    const auto& job = jobs[todo[k]];
+    if (stop.load()) {
+      result.skipped = true;
+      return;
     }
-  };
-  unsigned n = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(todo.size())));
-  if (todo.size() <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned i = 0; i < n; ++i) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
+    auto transfer = [&](std::uint64_t offset, const std::function<bool(std::string_view)>& sink,
+                        const std::function<void()>& on_restart) {
+      // The listed size bounds the body: a server cannot make us write more than the file.
+      auto meta = client.download_file(layout.type(), layout.repo(), commit, job.repo_path, sink, offset, on_restart,
+                                       job.spec.size);
+      if (meta.etag != job.spec.etag)
+        spdlog::warn("the Hub's ETag for '{}' ({}) differs from its tree listing ({}); verifying the content against "
+                     "the listing",
+                     job.repo_path, meta.etag, job.spec.etag);
+    };
+    try {
+      result.outcome = store.ensure(job.spec, transfer, [&](std::uint64_t n) { reporter.bytes(n); }, options.recheck);
+    } catch (const Error& e) {
+      result.error = e;
+    } catch (const std::exception& e) {
+      result.error = Error(ErrorKind::failure, e.what());
+    }
+    if (result.error && result.error->kind() != ErrorKind::verification) stop.store(true);
+    reporter.file_done(job.repo_path, result.outcome);
+  });
   reporter.end();
   return results;
 }

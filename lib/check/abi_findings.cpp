@@ -1,4 +1,5 @@
 #include "check/abi_findings.hpp"
+#include "core/strings.hpp"
 
 #include <fmt/core.h>
 
@@ -49,12 +50,6 @@ std::optional<CudaArch> parse_cuda_arch(std::string_view a) {
   } else if (!rest.empty()) {
     return std::nullopt;
   }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
   return out;
 }
 
@@ -145,7 +140,7 @@ void manylinux_findings(const AbiContext& ctx, const std::string& file, const ab
                                "XPU runtime library",
                                n.library, policy),
                    fmt::format("link it statically, or ship it with the kernel and load it by path; {} allows: {}",
-                               policy, join(ctx.policy->lib_whitelist, ", ")));
+                               policy, strings::join(ctx.policy->lib_whitelist, ", ")));
     f.library = n.library;
     out.push_back(std::move(f));
   }
@@ -289,7 +284,7 @@ void gpu_findings(const AbiContext& ctx, const MetadataFacts* meta, const abi::C
       out.push_back(make(
           ctx, rule::gpu_device, "",
           fmt::format("this machine's GPU {} ({}, compute capability {}) cannot run any of: {}", dev.index, dev.name,
-                      dev.capability.str(), join(std::vector<std::string>(all.begin(), all.end()), ", ")),
+                      dev.capability.str(), strings::join(std::vector<std::string>(all.begin(), all.end()), ", ")),
           fmt::format("use a variant built for compute capability {}, or add it to cuda-capabilities",
                       dev.capability.str()),
           Severity::warning));

@@ -12,6 +12,7 @@
 #include "check/variant_rules.hpp"
 #include "core/error.hpp"
 #include "core/fs.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::check {
 
@@ -29,12 +30,6 @@ Finding kernel_finding(Severity s, std::string_view rule, std::string message, s
   f.message = std::move(message);
   f.hint = std::move(hint);
   return f;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
 }
 
 }  // namespace
@@ -59,7 +54,7 @@ const abi::ManylinuxPolicy& resolve_policy(const std::string& name) {
     std::vector<std::string> names;
     for (const auto& q : abi::manylinux_policies())
       if (!q.symbol_versions.empty()) names.push_back(q.name);
-    throw usage_error("Unknown manylinux version: " + name).hint("known policies: " + join(names));
+    throw usage_error("Unknown manylinux version: " + name).hint("known policies: " + strings::join(names));
   }
   return *p;
 }
@@ -71,7 +66,7 @@ void select_variants(KernelTree& tree, const std::vector<std::string>& wanted, c
   for (const auto& w : wanted)
     if (std::find(names.begin(), names.end(), w) == names.end())
       throw usage_error(fmt::format("--variant {}: {} has no such variant", w, where))
-          .hint(names.empty() ? "it has no variants at all" : "variants: " + join(names));
+          .hint(names.empty() ? "it has no variants at all" : "variants: " + strings::join(names));
   std::erase_if(tree.variants,
                 [&](const VariantTree& v) { return std::find(wanted.begin(), wanted.end(), v.name) == wanted.end(); });
 }
@@ -113,16 +108,16 @@ void CheckRun::check_tree(const KernelTree& tree, std::optional<long> branch_ver
   }
   if (by_version.size() > 1) {
     std::vector<std::string> parts;
-    for (const auto& [ver, vs] : by_version) parts.push_back(fmt::format("{} ({})", ver, join(vs)));
+    for (const auto& [ver, vs] : by_version) parts.push_back(fmt::format("{} ({})", ver, strings::join(vs)));
     report.findings.push_back(kernel_finding(Severity::error, rule::metadata,
-                                             "variants disagree on the kernel version: " + join(parts),
+                                             "variants disagree on the kernel version: " + strings::join(parts),
                                              "every variant of one upload must have the same version (kernel-builder "
                                              "upload refuses: \"Found multiple versions in build variants\")"));
   }
   if (names.size() > 1)
     report.findings.push_back(kernel_finding(
         Severity::error, rule::metadata,
-        "variants disagree on the kernel name: " + join(std::vector<std::string>(names.begin(), names.end())),
+        "variants disagree on the kernel name: " + strings::join(std::vector<std::string>(names.begin(), names.end())),
         "all variants must be builds of the same kernel"));
 }
 

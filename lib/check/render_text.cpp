@@ -10,6 +10,7 @@
 
 #include "check/check.hpp"
 #include "core/log.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::check {
 
@@ -17,10 +18,9 @@ namespace {
 
 std::string esc(std::string_view s) { return log::escape_controls(s); }
 
+// Items from a file or a server: each escaped.
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + esc(i);
-  return out;
+  return strings::join(items, sep, [](const std::string& i) { return esc(i); });
 }
 
 std::string plural(std::size_t n, std::string_view word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }

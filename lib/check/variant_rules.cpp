@@ -110,7 +110,7 @@ void check_layout(const VariantTree& v, const std::optional<variant::Variant>& p
   // An empty __pycache__ directory (local trees only: git has no empty directories).
   for (const auto& d : v.dirs)
     if (last_component(d) == "__pycache__" &&
-        std::none_of(v.files.begin(), v.files.end(), [&](const TreeFile& f) { return f.rel.rfind(d + "/", 0) == 0; }))
+        std::none_of(v.files.begin(), v.files.end(), [&](const TreeFile& f) { return f.rel.starts_with(d + "/"); }))
       out.push_back(finding(S::error, rule::layout, v, d + "/", "__pycache__ directory in a build variant",
                             "delete __pycache__ directories before uploading"));
 }
@@ -124,7 +124,7 @@ std::optional<MetadataFacts> check_metadata(std::string_view text, const Variant
     repo::parse_metadata(text, display);
   } catch (const Error& e) {
     std::string what = e.what();
-    if (what.rfind(display + ":", 0) == 0) what = "line " + what.substr(display.size() + 1);
+    if (what.starts_with(display + ":")) what = "line " + what.substr(display.size() + 1);
     out.push_back(finding(S::error, rule::metadata, v, "metadata.json", "metadata.json is invalid: " + what,
                           "kernels (and kernel-builder check-builds) reject this file; fix it or rebuild the variant"));
     return std::nullopt;

@@ -31,7 +31,7 @@ std::filesystem::path kernels_cache() {
 
 std::string python_path_str(const std::string& arg) {
   std::string prefix;
-  if (arg.rfind("//", 0) == 0 && arg.rfind("///", 0) != 0)
+  if (arg.starts_with("//") && !arg.starts_with("///"))
     prefix = "//";
   else if (!arg.empty() && arg[0] == '/')
     prefix = "/";

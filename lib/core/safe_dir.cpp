@@ -120,7 +120,7 @@ mode_t current_umask() {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line))
-    if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8) & 0777);
+    if (line.starts_with("Umask:")) return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8) & 0777);
   // No /proc (macOS): read it by setting it, once (not thread-safe: call before threads start).
   static const mode_t fallback = [] {
     const mode_t m = ::umask(022);

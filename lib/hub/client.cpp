@@ -46,7 +46,7 @@ Origin origin_of(const std::string& url) {
 }
 
 std::string normalise_etag(std::string e) {
-  if (e.rfind("W/", 0) == 0) e = e.substr(2);
+  if (e.starts_with("W/")) e = e.substr(2);
   if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
   return e;
 }

@@ -83,7 +83,7 @@ std::string repo_path_problem(std::string_view path) {
 
 std::string rewrite_hub_href(const std::string& href, const std::string& endpoint) {
   static constexpr std::string_view kHub = "https://huggingface.co";
-  if (href.rfind(kHub, 0) != 0 || endpoint == kHub) return href;
+  if (!href.starts_with(kHub) || endpoint == kHub) return href;
   if (href.size() > kHub.size()) {
     char next = href[kHub.size()];
     if (next != '/' && next != '?' && next != '#') return href;  // another host or a port

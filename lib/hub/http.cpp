@@ -142,7 +142,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     t->headers_too_large = true;
     return 0;
   }
-  if (line.rfind("HTTP/", 0) == 0) {
+  if (line.starts_with("HTTP/")) {
     t->response->headers.clear();  // a new response (e.g. after 100-continue)
     return size * n;
   }

@@ -18,7 +18,7 @@
 #include "hub/commit_payload.hpp"
 #include "hub/commit_plan.hpp"
 #include "hub/errors.hpp"
-#include "hub/parallel.hpp"
+#include "core/parallel.hpp"
 #include "hub/responses.hpp"
 #include "hub/server_url.hpp"
 

@@ -1,4 +1,5 @@
 #include "info/git_url.hpp"
+#include "core/strings.hpp"
 
 #include <fmt/core.h>
 
@@ -8,12 +9,6 @@
 namespace kcpp::info {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Percent-encodes C0 controls, space, non-ASCII bytes and the characters in EXTRA.
 std::string encode(std::string_view s, std::string_view extra) {
@@ -35,7 +30,7 @@ std::string resolve_dots(std::string_view path, bool special) {
   while (true) {
     std::size_t end = path.find_first_of(special ? "/\\" : "/", start);
     std::string seg(path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    std::string l = lower(seg);
+    std::string l = strings::ascii_lower(seg);
     bool last = end == std::string_view::npos;
     if (l == "." || l == "%2e") {
       if (last) segs.emplace_back();
@@ -66,7 +61,7 @@ std::string serialize(const std::string& scheme, std::string_view authority, std
     host = std::string(hostport.substr(0, colon));
     port = std::string(hostport.substr(colon + 1));
   }
-  if (special) host = lower(host);
+  if (special) host = strings::ascii_lower(host);
   if (!port.empty()) {
     std::size_t nz = port.find_first_not_of('0');
     port = nz == std::string::npos ? "0" : port.substr(nz);
@@ -110,7 +105,7 @@ std::string normalize_git_url(std::string_view s) {
     // scp-like "[user@]host:path" (how is_valid_git_url accepted it): ssh://[user@]host/path
     return serialize("ssh", s.substr(0, colon), "/" + std::string(s.substr(colon + 1)));
   }
-  std::string scheme = lower(s.substr(0, colon));
+  std::string scheme = strings::ascii_lower(s.substr(0, colon));
   std::string_view rest = s.substr(colon + 1);
   const bool special = scheme == "http" || scheme == "https";
   if (special) {

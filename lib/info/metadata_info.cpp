@@ -3,6 +3,7 @@
 #include "info/git_url.hpp"
 #include "core/json_value.hpp"
 #include "repo/metadata.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::info {
 
@@ -15,9 +16,9 @@ const JsonValue* member(const JsonValue& obj, std::string_view key) {
 }
 
 // "X.Y.Z" as validated by repo::parse_metadata → components without leading zeros.
-std::string version3(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
-  s = s.substr(b, e - b + 1);
+std::string version3(std::string_view text) {
+  const std::string trimmed = strings::trim(text);
+  std::string_view s = trimmed;
   std::string out;
   std::size_t start = 0;
   while (true) {

@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "info/info.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::info {
 
@@ -13,10 +14,9 @@ namespace {
 
 std::string esc(std::string_view s) { return log::escape_controls(s); }
 
+// Items from a file or a server: each escaped.
 std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + esc(s);
-  return out;
+  return strings::join(items, ", ", [](const std::string& s) { return esc(s); });
 }
 
 std::string dash(const std::optional<std::string>& v) { return v ? esc(*v) : "-"; }

@@ -7,15 +7,11 @@
 #include <set>
 
 #include "repo/commit_id.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::lock {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 constexpr const char* kLimitHint =
     "kernels lock follows at most {} levels of kernel-depends and {} distinct kernels (see LIMITS in "
@@ -105,7 +101,7 @@ class Walk {
                              fmt::format("{}: Invalid git object id, expected 40 or 64 hexadecimal digits: {}",
                                          dep.repo.text(), dep.rev()))
                            .hint("a kernel-depends revision must be a full commit id to be locked"));
-    locked_.emplace(dep, lower(node.commit));
+    locked_.emplace(dep, strings::ascii_lower(node.commit));
     on_stack_.erase(dep);
     stack_.pop_back();
   }

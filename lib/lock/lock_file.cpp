@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "core/json_value.hpp"
 #include "repo/commit_id.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::lock {
 
@@ -29,11 +30,6 @@ const LockEntry* LockFile::find(const Dependency& d) const {
 }
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // serde_json's string escaping: ", \ and control characters; everything else verbatim.
 void append_json_string(std::string& out, std::string_view s) {
@@ -130,7 +126,7 @@ class LockReader {
     if (!l[0]->is_string()) fail(l[0]->where, fmt::format("invalid type: {}, expected a string", l[0]->describe()));
     if (!repo::is_commit_id(l[0]->text))
       fail(l[0]->where, "Invalid git object id, expected 40 or 64 hexadecimal digits: " + l[0]->text);
-    e.commit = lower(l[0]->text);
+    e.commit = strings::ascii_lower(l[0]->text);
     return e;
   }
 

@@ -15,7 +15,7 @@
 #include "core/hash.hpp"
 #include "repo/metadata.hpp"
 #include "lock/metadata_cache.hpp"
-#include "lock/task_pool.hpp"
+#include "core/parallel.hpp"
 #include "lock/trust.hpp"
 #include "repo/build_tree.hpp"
 #include "repo/version_branches.hpp"

@@ -33,10 +33,8 @@ hub::CommitOperation remove(const std::string& path) {
   return op;
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
-
 bool is_benchmark_name(const std::string& name) {
-  return starts_with(name, "benchmark") && name.size() >= 3 && name.compare(name.size() - 3, 3, ".py") == 0;
+  return name.starts_with("benchmark") && name.ends_with(".py");
 }
 
 }  // namespace
@@ -81,7 +79,7 @@ std::vector<hub::CommitOperation> plan_version_branch(const VersionBranchInput& 
   std::vector<hub::CommitOperation> ops;
   for (const auto& [path, local] : in.benchmarks) ops.push_back(add(path, local));
   for (const auto& file : in.existing_files) {
-    if (!starts_with(file, "benchmarks/") || in.benchmarks.count(file)) continue;
+    if (!file.starts_with("benchmarks/") || in.benchmarks.count(file)) continue;
     const std::string name = file.substr(file.rfind('/') + 1);
     if (in.new_branch || is_benchmark_name(name)) ops.push_back(remove(file));
   }
@@ -94,7 +92,7 @@ std::vector<hub::CommitOperation> plan_version_branch(const VersionBranchInput& 
   for (const auto& file : in.existing_files) {
     if (in.build.count(file)) continue;
     for (const auto& prefix : prefixes) {
-      if (starts_with(file, prefix)) {
+      if (file.starts_with(prefix)) {
         ops.push_back(remove(file));
         break;
       }

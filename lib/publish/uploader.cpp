@@ -68,16 +68,14 @@ Target resolve_target(const UploadOptions& o, const std::vector<fs::path>& varia
   return t;
 }
 
-bool has_prefix(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
-
 // kernel-builder takes the canonical id from the URL create_repo returns (the Hub may
 // fix the case of a namespace); any other endpoint keeps the id as given.
 std::string canonical_repo_id(const std::string& url, const std::string& given) {
   std::string u = url;
   while (!u.empty() && u.back() == '/') u.pop_back();
-  if (!has_prefix(u, kHubUrl)) return given;
+  if (!u.starts_with(kHubUrl)) return given;
   u = u.substr(std::string_view(kHubUrl).size());
-  if (has_prefix(u, "kernels/")) u = u.substr(8);
+  if (u.starts_with("kernels/")) u = u.substr(8);
   return u;
 }
 

@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "repo/commit_id.hpp"
 #include "core/json_value.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::repo {
 
@@ -22,12 +23,6 @@ bool valid_kernel_name(std::string_view n) {
   char last = n.back();
   if (!((last >= 'a' && last <= 'z') || (last >= '0' && last <= '9'))) return false;
   return std::all_of(n.begin(), n.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 class MetadataReader {
@@ -101,9 +96,7 @@ class MetadataReader {
   }
   // Version "X.Y.Z" (kernels-minver).
   void version3(const JsonValue& v) const {
-    std::string s = string(v);
-    auto b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
-    s = b == std::string::npos ? "" : s.substr(b, e - b + 1);
+    const std::string s = strings::trim(string(v));
     if (s.empty()) fail(v.where, "Empty version string");
     std::vector<std::string> parts;
     for (std::size_t start = 0;;) {
@@ -235,7 +228,7 @@ bool is_valid_git_url(std::string_view s, std::string* why) {
                       return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
                     });
   if (has_scheme) {
-    std::string scheme = lower(s.substr(0, colon));
+    std::string scheme = strings::ascii_lower(s.substr(0, colon));
     if (std::find(kGitSchemes.begin(), kGitSchemes.end(), scheme) == kGitSchemes.end())
       return invalid(fmt::format("unsupported scheme `{}` in git URL `{}`, expected one of: https, http, git, ssh, "
                                  "git+ssh, git+https, git+http",

@@ -4,15 +4,11 @@
 
 #include "core/error.hpp"
 #include "repo/version_branches.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::repo {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 
@@ -25,7 +21,7 @@ ResolvedRevision resolve(const hub::HubClient& client, const hub::RepoId& repo, 
   try {
     if (selector.revision) {
       r.revision = *selector.revision;
-      r.commit = is_commit_id(r.revision) ? lower(r.revision)
+      r.commit = is_commit_id(r.revision) ? strings::ascii_lower(r.revision)
                                           : client.repo_info(hub::RepoType::kernel, repo, r.revision).sha;
       if (!is_commit_id(r.revision)) r.branch_version = parse_version_branch(r.revision);
       return r;

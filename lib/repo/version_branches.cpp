@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/fs.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::repo {
 
@@ -78,11 +79,7 @@ std::vector<KernelVersion> cached_versions(const stdfs::path& cache, const hub::
       auto n = parse_version_branch(name);
       if (!n) continue;
       try {
-        std::string target = fs::read_file(entry.path());
-        auto b = target.find_first_not_of(" \t\r\n");
-        auto e = target.find_last_not_of(" \t\r\n");
-        target = b == std::string::npos ? "" : target.substr(b, e - b + 1);
-        by_number[*n] = hub::GitRef{name, name, target};
+        by_number[*n] = hub::GitRef{name, name, strings::trim(fs::read_file(entry.path()))};
       } catch (const Error&) {
         continue;  // unreadable ref: skipped, as upstream does
       }

@@ -16,6 +16,7 @@
 
 #include "core/env.hpp"
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace kcpp::variant {
 
@@ -42,18 +43,6 @@ bool exists_file(const stdfs::path& p) {
 bool exists_dir(const stdfs::path& p) {
   std::error_code ec;
   return stdfs::is_directory(p, ec);
-}
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 std::vector<std::string> split(std::string_view s, char sep) {
@@ -85,7 +74,7 @@ std::optional<std::vector<long>> release_of(std::string_view text) {
       R"((?:[-_.]?dev[-_.]?[0-9]*)?)"
       R"((?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)",
       std::regex::ECMAScript | std::regex::icase);
-  std::string s = trim(text);
+  std::string s = strings::trim(text);
   std::smatch m;
   if (!std::regex_match(s, m, pep440)) return std::nullopt;
   std::vector<long> rel;
@@ -108,7 +97,7 @@ std::map<std::string, std::optional<std::string>> read_py_assignments(std::strin
   std::map<std::string, std::optional<std::string>> out;
   for (const std::string& raw : lines_of(text)) {
     // Indented assignments count too (tvm_ffi sets its fallback __version__ in an except:).
-    const std::string l = trim(raw);
+    const std::string l = strings::trim(raw);
     if (l.empty() || l[0] == '#') continue;
     std::vector<std::string> names;
     std::size_t i = 0;
@@ -148,7 +137,7 @@ std::map<std::string, std::optional<std::string>> read_py_assignments(std::strin
     if (!ok) continue;
     std::size_t k = value_at;
     skip_ws(k);
-    std::string rest = trim(std::string_view(l).substr(k));
+    std::string rest = strings::trim(std::string_view(l).substr(k));
     std::optional<std::string> value;
     if (rest == "None") {
       value = std::nullopt;
@@ -209,10 +198,10 @@ std::optional<VenvCfg> read_pyvenv_cfg(const stdfs::path& prefix) {
   for (const auto& line : lines_of(*text)) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    std::string key = lower(trim(std::string_view(line).substr(0, eq)));
-    std::string value = trim(std::string_view(line).substr(eq + 1));
+    std::string key = strings::ascii_lower(strings::trim(std::string_view(line).substr(0, eq)));
+    std::string value = strings::trim(std::string_view(line).substr(eq + 1));
     if (key == "home") cfg.home = value;
-    else if (key == "include-system-site-packages") cfg.include_system = lower(value) == "true";
+    else if (key == "include-system-site-packages") cfg.include_system = strings::ascii_lower(value) == "true";
     else if (key == "version" || key == "version_info") cfg.version = value;
   }
   return cfg;
@@ -234,7 +223,7 @@ std::vector<std::string> python_lib_names(const stdfs::path& libdir, const std::
   std::error_code ec;
   for (stdfs::directory_iterator it(libdir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (name.rfind("python3.", 0) != 0) continue;
+    if (!name.starts_with("python3.")) continue;
     std::string minor = name.substr(8);
     if (minor.empty() || !std::all_of(minor.begin(), minor.end(), [](unsigned char c) { return std::isdigit(c); }) ||
         minor.size() > 6)
@@ -268,8 +257,8 @@ void add_site_dir(std::vector<SearchDir>& out, const stdfs::path& dir, const std
     auto text = read_text(file);
     if (!text) continue;
     for (const auto& raw : lines_of(*text)) {
-      std::string line = trim(raw);
-      if (line.empty() || line[0] == '#' || line.rfind("import ", 0) == 0 || line.rfind("import\t", 0) == 0)
+      std::string line = strings::trim(raw);
+      if (line.empty() || line[0] == '#' || line.starts_with("import ") || line.starts_with("import\t"))
         continue;
       stdfs::path p(line);
       if (p.is_relative()) p = dir / p;
@@ -345,7 +334,7 @@ std::optional<stdfs::path> resolve_pyenv_shim(const stdfs::path& exe) {
   // first entry of a "3.11.7:3.12.1" list or of a multi-line file
   std::string first;
   for (const auto& line : lines_of(*version)) {
-    std::string t = trim(line);
+    std::string t = strings::trim(line);
     if (t.empty() || t[0] == '#') continue;
     first = split(t, ':')[0];
     break;
@@ -375,7 +364,7 @@ void add_interpreter_site_dirs(std::vector<SearchDir>& out, stdfs::path exe, con
   }
   std::optional<std::string> version;
   std::string fname = real.filename().string();
-  if (fname.rfind("python3.", 0) == 0) {
+  if (fname.starts_with("python3.")) {
     std::string v = fname.substr(6);
     if (short_pyver(v)) version = short_pyver(v);
   }
@@ -561,13 +550,13 @@ std::optional<MajorMinor> cann_version(const std::string& machine, std::string* 
       auto text = read_text(file);
       if (!text) continue;
       for (const auto& line : lines_of(*text)) {
-        std::string t = trim(line);
+        std::string t = strings::trim(line);
         auto eq = t.find('=');
         if (eq == std::string::npos) continue;
-        std::string key = lower(trim(std::string_view(t).substr(0, eq)));
+        std::string key = strings::ascii_lower(strings::trim(std::string_view(t).substr(0, eq)));
         if (key != "version" && key != "toolkit_version") continue;
-        std::string v = trim(std::string_view(t).substr(eq + 1));
-        if (v.rfind("CANN-", 0) == 0) v = v.substr(5);
+        std::string v = strings::trim(std::string_view(t).substr(eq + 1));
+        if (v.starts_with("CANN-")) v = v.substr(5);
         if (v.size() >= 3 && std::isdigit(static_cast<unsigned char>(v[0])) &&
             std::isdigit(static_cast<unsigned char>(v[2]))) {
           *source = file.string();
@@ -687,13 +676,13 @@ std::optional<TvmFfiFacts> find_tvm_ffi(std::vector<SearchDir> dirs) {
   for (stdfs::directory_iterator it(site, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (name.size() < 10 || name.substr(name.size() - 10) != ".dist-info") continue;
-    std::string dist = lower(name);
-    if (dist.rfind("tvm_ffi-", 0) != 0 && dist.rfind("apache_tvm_ffi-", 0) != 0) continue;
+    std::string dist = strings::ascii_lower(name);
+    if (!dist.starts_with("tvm_ffi-") && !dist.starts_with("apache_tvm_ffi-")) continue;
     auto meta = read_text(it->path() / "METADATA");
     if (!meta) continue;
     for (const auto& line : lines_of(*meta)) {
-      if (line.rfind("Version:", 0) == 0)
-        if (auto f = make(trim(std::string_view(line).substr(8)), (it->path() / "METADATA").string())) return f;
+      if (line.starts_with("Version:"))
+        if (auto f = make(strings::trim(std::string_view(line).substr(8)), (it->path() / "METADATA").string())) return f;
     }
   }
   if (auto v = file_string_assignment(*pkg / "__init__.py", "__version__"))
@@ -721,7 +710,7 @@ std::optional<std::vector<long>> read_macos_version(std::string* source) {
 
 std::vector<long> parse_override_version(const std::string& flag, const std::string& value, const char* example) {
   auto rel = release_of(value);
-  std::string t = trim(value);
+  std::string t = strings::trim(value);
   if (!rel || t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])))
     throw usage_error(fmt::format("invalid {} value '{}': expected a version such as {}", flag, value, example));
   return *rel;
@@ -746,7 +735,7 @@ void check_word(const std::string& flag, const std::string& value) {
     throw usage_error(fmt::format("invalid {} value '{}': expected a name without '-' or spaces", flag, value));
 }
 
-bool is_none(const std::string& v) { return lower(trim(v)) == "none"; }
+bool is_none(const std::string& v) { return strings::ascii_lower(strings::trim(v)) == "none"; }
 
 }  // namespace
 
@@ -792,7 +781,7 @@ System probe(const ProbeOverrides& o) {
   std::string machine, sysname;
   if (::uname(&u) == 0) {
     machine = u.machine;
-    sysname = lower(u.sysname);
+    sysname = strings::ascii_lower(u.sysname);
   }
   s.cpu = machine;
   s.os = sysname;
@@ -821,7 +810,7 @@ System probe(const ProbeOverrides& o) {
     s.sources["torch"] = "override (none)";
   } else if (torch_override) {
     s.has_torch = true;
-    s.torch_version_full = trim(*o.torch);
+    s.torch_version_full = strings::trim(*o.torch);
     s.torch_version = major_minor(*torch_override);
     s.sources["torch"] = "override";
   } else if (torch) {
@@ -866,7 +855,7 @@ System probe(const ProbeOverrides& o) {
   if (o.tvm_ffi && is_none(*o.tvm_ffi)) {
     s.sources["tvm_ffi"] = "override (none)";
   } else if (tvm_override) {
-    s.tvm_ffi_version_full = trim(*o.tvm_ffi);
+    s.tvm_ffi_version_full = strings::trim(*o.tvm_ffi);
     s.tvm_ffi_version = major_minor(*tvm_override);
     s.sources["tvm_ffi"] = "override";
   } else if (auto t = find_tvm_ffi(dirs)) {

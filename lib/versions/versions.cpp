@@ -3,9 +3,9 @@
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
-#include <future>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "repo/build_tree.hpp"
 #include "variant/listing.hpp"
 
@@ -36,20 +36,16 @@ VersionsReport collect_online(const hub::HubClient& client, const hub::RepoId& r
   report.repo = repo;
   const auto versions = repo::list_versions(client, repo);
   // One tree listing per version, concurrently: latency, not bandwidth, bounds this.
-  std::vector<std::future<std::optional<std::vector<hub::TreeEntry>>>> trees;
-  for (const auto& v : versions) {
-    trees.push_back(std::async(std::launch::async, [&client, &repo, ref = v.ref.ref]()
-                                                       -> std::optional<std::vector<hub::TreeEntry>> {
-      try {
-        return repo::list_build_tree(client, repo, ref, /*recursive=*/false);
-      } catch (const Error& e) {
-        if (e.kind() == ErrorKind::entry_not_found) return std::nullopt;
-        throw;
-      }
-    }));
-  }
+  std::vector<std::optional<std::vector<hub::TreeEntry>>> trees(versions.size());
+  parallel_for(versions.size(), static_cast<int>(versions.size()), [&](std::size_t i) {
+    try {
+      trees[i] = repo::list_build_tree(client, repo, versions[i].ref.ref, /*recursive=*/false);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::entry_not_found) throw;  // no build/: reported below, not an error
+    }
+  });
   for (std::size_t i = 0; i < versions.size(); ++i) {
-    auto tree = trees[i].get();
+    auto& tree = trees[i];
     auto r = decide(versions[i], tree ? repo::variant_dir_names(*tree) : std::vector<std::string>{}, repo, system,
                     selected);
     r.has_build_dir = tree.has_value();
