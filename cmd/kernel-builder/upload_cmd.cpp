@@ -1,5 +1,5 @@
 // `kernel-builder upload [KERNEL_DIR]` and `build-and-upload [KERNEL_DIR]`: flags as
-// upstream (upstream-kernels.md §8.2); the work is in lib/publish (and lib/builder).
+// upstream (upstream: kernel-builder/src/upload.rs); the work is in lib/publish (and lib/builder).
 #include <unistd.h>
 
 #include <fmt/core.h>

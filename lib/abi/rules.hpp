@@ -1,5 +1,5 @@
 #pragma once
-// The ABI rules of kernel-abi-check (upstream-kernels.md §8.4), each a pure function of an
+// The ABI rules of kernel-abi-check (upstream: kernel-builder/src/check_abi.rs and kernel-abi-check), each a pure function of an
 // ObjectFile, with violation types that sort like upstream's BTreeSets (so printed lists
 // come out in upstream's order), plus the rules kernels-cpp adds (needed libraries,
 // manylinux blacklist, highest required symbol versions).

@@ -1,5 +1,5 @@
 #pragma once
-// A kernel's build.toml (upstream-kernels.md §7.4), read the way kernels-data reads it:
+// A kernel's build.toml (upstream: kernels-data/src/config/v5.rs), read the way kernels-data reads it:
 // edition 5 is the schema; a file without `general.edition` that matches the v4 schema is
 // upgraded in memory (with upstream's warning on stderr); a v3 file or any other edition is
 // an error with upstream's message. Every table denies unknown fields, and every error is

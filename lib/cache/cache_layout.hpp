@@ -1,6 +1,6 @@
 #pragma once
 // The Hugging Face hub cache layout, byte for byte as huggingface_hub writes it
-// (hub-api.md §6), for one cache root:
+// (docs/hub-api.md, "The cache"), for one cache root:
 //
 //   <root>/CACHEDIR.TAG
 //   <root>/.locks/kernels--ns--name/<etag>.lock

@@ -4,7 +4,7 @@
 // check → snapshot links. What upstream's download_kernels does per lock entry
 // (kernels 0.17.2 cli/download.py), plus verification and reuse of cached blobs.
 //
-// Steps (hub-api.md E2/E4 only; no refs or revision-info calls for a pinned commit):
+// Steps (docs/hub-api.md E2/E4 only; no refs or revision-info calls for a pinned commit):
 //   1. one recursive tree listing of build/ at the commit;
 //   2. default: the directories under build/ are parsed as variants and resolved for the
 //      system (variant/resolve.hpp); the preferred one is fetched. None compatible →

@@ -6,7 +6,7 @@
 // or for LFS files the sha256 the LFS pointer (part of the commit) names. Every byte we
 // fetch is hashed while streaming (blob_store.hpp) and a variant passes only when each of
 // its files hashed to the listed value. The variant digest reported to users is upstream's
-// `git_lfs_concat` (kernels ≤ 0.16 lock hash, upstream-kernels.md §4.3) over the computed
+// `git_lfs_concat` (kernels ≤ 0.16 lock hash, upstream: kernels 0.16 lockfile.py, docs/upstream.md) over the computed
 // per-file hashes, so it equals the hash a 0.16 lock recorded for the same variant.
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// `kernel-builder check-abi [KERNEL_DIR]`: upstream's command (upstream-kernels.md §8.4)
+// `kernel-builder check-abi [KERNEL_DIR]`: upstream's command (upstream: kernel-builder/src/check_abi.rs and kernel-abi-check)
 // with upstream's output on stderr, line for line, for users and CI scripts that know it:
 // every *.so / *.pyd under each discovered variant, "🐍 Checking …", the "⛔ …" violation
 // blocks in upstream's order, "✅ No compatibility issues found", and a final

@@ -1,5 +1,5 @@
 #pragma once
-// metadata.json's `digest` (upstream-kernels.md §7.3, kernels-data digest.rs): per-file
+// metadata.json's `digest` (upstream: kernels-data/src/digest.rs, kernels-data digest.rs): per-file
 // standard base64 of the SHA-256 or SHA-512 of every file of the variant, except the
 // top-level metadata.json and metadata.json.sigstore, anything under a __pycache__
 // directory and *.pyc files; keys are "/"-separated paths relative to the variant.

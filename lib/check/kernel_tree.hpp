@@ -45,7 +45,7 @@ struct KernelTree {
 // be read.
 KernelTree scan_local(const std::filesystem::path& kernel_dir);
 
-// Builds the tree from a recursive Hub listing of "build" (hub-api.md E2). Entries with
+// Builds the tree from a recursive Hub listing of "build" (docs/hub-api.md E2). Entries with
 // unsafe paths are refused (kcpp::Error(parse)).
 KernelTree tree_from_listing(const std::vector<hub::TreeEntry>& entries, const std::string& repo_label);
 

@@ -1,7 +1,7 @@
 #pragma once
 // Every environment variable the tools read is listed here (and in README "Environment").
 //   HF_ENDPOINT            Hub base URL (default https://huggingface.co)
-//   HF_TOKEN, HUGGING_FACE_HUB_TOKEN, HF_TOKEN_PATH   credentials (see hub/token.hpp)
+//   HF_TOKEN, HUGGING_FACE_HUB_TOKEN, HF_TOKEN_PATH   credentials (see hub/settings.hpp: token_from_env)
 //   HF_HOME, XDG_CACHE_HOME, HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE, KERNELS_CACHE   cache paths
 //   HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE   offline mode
 //   HF_HUB_DISABLE_TELEMETRY, DISABLE_TELEMETRY, DO_NOT_TRACK   minimal User-Agent

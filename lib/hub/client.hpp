@@ -1,5 +1,5 @@
 #pragma once
-// The Hub API calls the tools make (hub-api.md E1–E4 reads, E6–E13 writes), with
+// The Hub API calls the tools make (docs/hub-api.md E1–E4 reads, E6–E13 writes), with
 // retries, typed errors and the Authorization header sent to the endpoint's host only.
 // Stateless apart from its settings and the cached whoami answer: safe to call from
 // several threads at once.

@@ -55,7 +55,7 @@ WhoAmI HubClient::whoami() const {
 }
 
 std::string HubClient::create_repo(RepoType type, const RepoId& repo, bool private_repo, bool exist_ok) const {
-  // kernel-builder's body (hub-api.md E6): `private` always, `organization` = the namespace.
+  // kernel-builder's body (docs/hub-api.md E6): `private` always, `organization` = the namespace.
   json body{{"name", repo.name}, {"organization", repo.ns}, {"type", type_name(type)}, {"private", private_repo}};
   const std::string fallback_url = fmt::format("{}/{}{}", settings_.endpoint, url_prefix(type), repo.str());
   RequestContext ctx = write_context(type, repo, std::nullopt, "create");

@@ -1,4 +1,4 @@
-// HubClient::create_commit (hub-api.md E9 → E10 → E12), in huggingface_hub's order: check
+// HubClient::create_commit (docs/hub-api.md E9 → E10 → E12), in huggingface_hub's order: check
 // the operations, hash the added files, ask the server where each goes (preupload), drop
 // ignored and unchanged files, upload LFS objects, then post one NDJSON commit.
 #include <fmt/core.h>

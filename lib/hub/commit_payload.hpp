@@ -1,5 +1,5 @@
 #pragma once
-// Pure pieces of the write protocol (hub-api.md E9, E10, E12), unit-tested without a
+// Pure pieces of the write protocol (docs/hub-api.md E9, E10, E12), unit-tested without a
 // server: NDJSON commit lines, repo path checks, LFS href rewriting and the pull
 // request number in a commit answer.
 #include <cstdint>
@@ -9,7 +9,7 @@
 
 namespace kcpp::hub {
 
-// One NDJSON line each, "\n"-terminated (hub-api.md E12). The header must come first.
+// One NDJSON line each, "\n"-terminated (docs/hub-api.md E12). The header must come first.
 std::string ndjson_header(const std::string& summary, const std::string& description,
                           const std::optional<std::string>& parent_commit);
 std::string ndjson_file(const std::string& path, std::string_view content);  // base64-encoded

@@ -1,4 +1,4 @@
-// The LFS part of a commit (hub-api.md E10): one batch request per 256 objects, then each
+// The LFS part of a commit (docs/hub-api.md E10): one batch request per 256 objects, then each
 // object the store lacks is PUT (basic transfer) straight from disk by up to N threads and
 // verified when the batch asks for it. Python's behaviour, minus multipart and Xet.
 #include <fmt/core.h>

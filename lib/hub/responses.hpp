@@ -1,5 +1,5 @@
 #pragma once
-// The JSON answers of the Hub API, parsed without any I/O (hub-api.md E1–E3, E9, E10,
+// The JSON answers of the Hub API, parsed without any I/O (docs/hub-api.md E1–E3, E9, E10,
 // E12–E14), so that they can be tested and fuzzed on their own (test/fuzz/hub_json_fuzz.cpp).
 // HubClient sends the requests and hands the bodies here.
 //

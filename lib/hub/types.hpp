@@ -1,5 +1,5 @@
 #pragma once
-// Value types of the Hub API subset (hub-api.md E1–E4): repo ids and types, refs, tree
+// Value types of the Hub API subset (docs/hub-api.md E1–E4): repo ids and types, refs, tree
 // entries, repo info, file metadata.
 #include <cstdint>
 #include <optional>
@@ -78,7 +78,7 @@ struct RepoInfo {
   bool gated = false;
 };
 
-// What a HEAD on resolve/{rev}/{path} tells (hub-api.md E4).
+// What a HEAD on resolve/{rev}/{path} tells (docs/hub-api.md E4).
 struct FileMetadata {
   std::string etag;     // normalised: X-Linked-Etag or ETag without W/ and quotes
   std::string commit;   // X-Repo-Commit

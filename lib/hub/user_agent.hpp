@@ -1,5 +1,5 @@
 #pragma once
-// User-Agent in upstream's shape (upstream-kernels.md §10):
+// User-Agent in upstream's shape (upstream: kernels/hf_hub.py):
 //   kernels-cpp/<ver>; backend/<token>; platform/<cpu>-<os>; file_type/kernel[; torch/<v>][; tvm-ffi/<v>][; glibc/<v>]
 // With telemetry disabled (HF_HUB_DISABLE_TELEMETRY, DISABLE_TELEMETRY, DO_NOT_TRACK) only
 // "kernels-cpp/<ver>".

@@ -1,5 +1,5 @@
 #pragma once
-// Value types of the Hub write API (hub-api.md E6–E13): who the token belongs to, the
+// Value types of the Hub write API (docs/hub-api.md E6–E13): who the token belongs to, the
 // operations of one commit, its options and its outcome. The calls are HubClient members
 // (client.hpp): whoami, create_repo, create_branch, delete_branch, create_commit.
 #include <cstddef>

@@ -5,7 +5,7 @@
 // For each dependency (the pyproject's, then the `kernel-depends` of every build variant,
 // transitively):
 //   1. publisher trust (trust.hpp), unless trust_remote_code;
-//   2. version N → the commit branch v{N} points at (refs, hub-api.md E1); a revision
+//   2. version N → the commit branch v{N} points at (refs, docs/hub-api.md E1); a revision
 //      dependency is taken as given;
 //   3. build variants: the directories under build/ at that commit, parsed with the
 //      variant grammar (invalid names: a warning, skipped);
@@ -39,7 +39,7 @@ namespace kcpp::lock {
 
 struct LockOptions {
   bool trust_remote_code = false;  // skip the publisher trust check (kernels-cpp extension)
-  unsigned jobs = 4;               // concurrent Hub requests (see lock_cmd.cpp for the default)
+  unsigned jobs = 4;               // concurrent Hub requests (`kernels lock` passes its --jobs, default 8)
   // Hugging Face cache where metadata.json blobs are kept between runs (see metadata_cache.hpp);
   // nullopt: fetch every time.
   std::optional<std::filesystem::path> cache;

@@ -1,6 +1,6 @@
 #pragma once
 // The kernel dependencies of a Python project: `[tool.kernels.dependencies]` in
-// pyproject.toml (upstream-kernels.md §3), read with toml++.
+// pyproject.toml (upstream: kernels/locking.py, docs/upstream.md), read with toml++.
 //
 //   [tool.kernels.dependencies]
 //   "kernels-community/activation" = 1      # repo id = integer major version (branch v1)

@@ -1,6 +1,6 @@
 #pragma once
 // Publisher trust, as kernels 0.17.2 checks it before locking a kernel
-// (hub/_check_trust_remote_code, hub-api.md E14): the publisher is the part of the repo id
+// (hub/_check_trust_remote_code, docs/hub-api.md E14): the publisher is the part of the repo id
 // before "/"; GET {HF_ENDPOINT}/api/organizations/{publisher}/overview must answer an
 // object whose `trustedKernelPublisher` is truthy. Any failure to get that answer (404 for
 // a user namespace, network, malformed JSON) means "could not verify".

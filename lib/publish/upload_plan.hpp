@@ -1,5 +1,5 @@
 #pragma once
-// What an upload changes on each branch (upstream-kernels.md §8.3 step 4–5): pure functions
+// What an upload changes on each branch (upstream: kernel-builder/src/upload.rs step 4–5): pure functions
 // over the local files and the remote tree, so the rules are unit-tested without a Hub.
 #include <cstddef>
 #include <filesystem>

@@ -1,6 +1,6 @@
 #pragma once
 // `kernel-builder upload`: publishes the build variants of a kernel directory to a Hub
-// repository (upstream-kernels.md §8.2–8.3). The library does the work and reports through
+// repository (upstream: kernel-builder/src/upload.rs). The library does the work and reports through
 // UploadEvents; the command decides what to print and where.
 //
 // Deliberate differences from upstream (see README): files whose content the Hub already

@@ -1,5 +1,5 @@
 #pragma once
-// Finding the build variants an upload publishes (upstream-kernels.md §8.3 step 1) and what
+// Finding the build variants an upload publishes (upstream: kernel-builder/src/upload.rs step 1) and what
 // their metadata.json files say about the whole upload (branch, dirtiness).
 #include <filesystem>
 #include <optional>

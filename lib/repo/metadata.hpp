@@ -1,5 +1,5 @@
 #pragma once
-// A build variant's metadata.json (upstream-kernels.md §7.2), checked the way kernels-data's
+// A build variant's metadata.json (upstream: kernels-data/src/metadata.rs), checked the way kernels-data's
 // `Metadata` deserialiser checks it — `kernels lock` fails on a variant whose metadata
 // upstream cannot parse — and reduced to what locking needs: the kernel dependencies.
 //

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: the read-API handlers. Each one answers a single Hub endpoint (see router.hpp
-// for the URL table and /work/shared/spec/hub-api.md §2 for the shapes). Handlers throw
+// for the URL table and docs/hub-api.md for the shapes). Handlers throw
 // kcpp::Error for failures; the caller (HubService) turns those into error responses.
 #include <httplib.h>
 

@@ -1,6 +1,6 @@
 // Write API handlers: create repo (E6), preupload (E9), branches (E7) and the LFS basic
 // transfer (E10: batch, PUT upload, verify); commits (E12) are in routes_commit.cpp.
-// Shapes: /work/shared/spec/hub-api.md §2.
+// Shapes: docs/hub-api.md (the endpoint table).
 #include <strings.h>
 #include <unistd.h>
 

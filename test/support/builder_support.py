@@ -1,6 +1,6 @@
 """Helpers for `kernel-builder build` tests: an environment whose system probe finds a given
 torch, copies of the fixture kernels, and an independent check of a variant's digest
-(upstream-kernels.md §7.3) written here in Python, not taken from our C++."""
+(upstream: kernels-data/src/digest.rs) written here in Python, not taken from our C++."""
 from __future__ import annotations
 
 import base64

@@ -1,7 +1,7 @@
 """Helpers for `kernels lock` tests and benchmarks.
 
 TrustFront: a small HTTP front for a `kernels-hub` that answers the organization overview
-(hub-api.md E14, `trustedKernelPublisher`) per test — trusted, untrusted, or 404 like a user
+(docs/hub-api.md E14, `trustedKernelPublisher`) per test — trusted, untrusted, or 404 like a user
 namespace — and records those requests. (kernels-hub serves E14 itself with
 `--trusted-publisher ORG`; the front adds the 404 case, the request record and latency.)
 Everything else is forwarded unchanged (status, headers, body; redirects are passed back,

@@ -1,4 +1,4 @@
-// Agreement with upstream's `kernel-builder check-abi` (upstream-kernels.md §8.4): for each
+// Agreement with upstream's `kernel-builder check-abi` (upstream: kernel-builder/src/check_abi.rs and kernel-abi-check): for each
 // fixture, the exact stderr text upstream prints (our check-abi must print it too) and the
 // symbols `kernels check` reports under the same rule. Where kernels-cpp deliberately goes
 // further (DT_NEEDED, corrupt files explained) the test says so.

@@ -1,4 +1,4 @@
-// Upload planning rules (upstream-kernels.md §8.3 step 4–5), without a Hub.
+// Upload planning rules (upstream: kernel-builder/src/upload.rs step 4–5), without a Hub.
 #include <catch2/catch.hpp>
 
 #include <fstream>
